@@ -1,1 +1,3 @@
-export {};
+export * from "./clients/index.js";
+export * from "./engine/index.js";
+export * from "./protocol/index.js";
