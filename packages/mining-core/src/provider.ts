@@ -64,6 +64,8 @@ export interface MiningConfig {
   providers: string[];
   /** The file this came from, when it came from a file. */
   configPath?: string;
+  /** The `[mining.extra]` keys the file set itself (the rest are defaults), so a provider can apply its own defaults. */
+  explicitExtraKeys?: string[];
 }
 
 export interface HashrateWindows {
