@@ -1,1 +1,20 @@
-export {};
+export {
+  type Calibration,
+  calibrationPath,
+  readCalibration,
+  writeCalibration,
+} from "./calibration.js";
+export {
+  CPU_PEARL_EXTRA_DEFAULTS,
+  type GatewayMode,
+  type MiningShape,
+  PROVIDER_ID,
+  resolveSettings,
+  type SupervisorSettings,
+} from "./config.js";
+export { cpuPearlProvider, hasWasmSimd } from "./provider.js";
+export { METRICS, renderMetrics, type SupervisorStatus } from "./status.js";
+
+import { cpuPearlProvider } from "./provider.js";
+
+export default cpuPearlProvider;
