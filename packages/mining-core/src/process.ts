@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * A PID plus the kernel's record of when that process started. Two processes never share both,
@@ -13,6 +13,7 @@ export interface ProcessIdentity {
 
 interface ProcStat {
   state: string;
+  processGroup: number;
   startTime: string;
 }
 
@@ -34,7 +35,7 @@ function readLinuxStat(pid: number): ProcStat | null {
   const state = fields[0];
   const startTime = fields[19];
   if (!state || !startTime || !/^\d+$/.test(startTime)) return null;
-  return { state, startTime };
+  return { state, processGroup: Number(fields[2]), startTime };
 }
 
 function readPsStartTime(pid: number): string | null {
@@ -117,4 +118,30 @@ export function isProcessIdentity(value: unknown): value is ProcessIdentity {
     validPid(candidate.pid) &&
     typeof candidate.startTime === "string"
   );
+}
+
+/**
+ * Whether any live (non-zombie) process is in the process group. `kill(-pgid, 0)` alone counts
+ * zombies, which linger where PID 1 does not reap orphans (many containers).
+ */
+export function isProcessGroupAlive(pgid: number): boolean {
+  if (!validPid(pgid)) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (process.platform !== "linux") return true;
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readLinuxStat(Number(entry));
+    if (stat && stat.processGroup === pgid && stat.state !== "Z" && stat.state !== "X") return true;
+  }
+  return false;
 }

@@ -4,7 +4,12 @@ import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCodes, MiningError } from "./errors.js";
 import { ensurePrivateDir } from "./paths.js";
-import { isProcessAlive, type ProcessIdentity, readProcessStartTime } from "./process.js";
+import {
+  isProcessAlive,
+  isProcessGroupAlive,
+  type ProcessIdentity,
+  readProcessStartTime,
+} from "./process.js";
 
 export interface SpawnDetachedOptions {
   command: string;
@@ -64,15 +69,6 @@ export interface StopOptions {
   pollMs?: number;
 }
 
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function killQuietly(target: number, signal: NodeJS.Signals): void {
   try {
     process.kill(target, signal);
@@ -98,7 +94,7 @@ export async function stopProcess(
   const pollMs = options.pollMs ?? 25;
   if (!isProcessAlive(identity)) return false;
   const target = group ? -identity.pid : identity.pid;
-  const gone = () => !isProcessAlive(identity) && (!group || !groupExists(identity.pid));
+  const gone = () => !isProcessAlive(identity) && (!group || !isProcessGroupAlive(identity.pid));
   killQuietly(target, options.signal ?? "SIGTERM");
   const politeDeadline = Date.now() + graceMs;
   while (!gone() && Date.now() < politeDeadline) await sleep(pollMs);

@@ -136,7 +136,10 @@ export function replaceMiningSection(text: string, block: string[]): string {
   const out: string[] = [];
   let cursor = 0;
   spans.forEach((span, k) => {
-    out.push(...lines.slice(cursor, span.start));
+    const gap = lines.slice(cursor, span.start);
+    // Blank lines that only separated two mining tables go with the removed one.
+    while (k > 0 && gap.length > 0 && /^\s*$/.test(gap[gap.length - 1]!)) gap.pop();
+    out.push(...gap);
     if (k === 0) {
       out.push(...rendered);
       // Keep a blank line before whatever followed the old section.
