@@ -1,0 +1,150 @@
+/**
+ * The `jarvis` program: global flags, the `mine` and `pearl` groups, exit codes and error
+ * rendering. Command behaviour lives in `commands/**` and is imported only when that command
+ * runs, so `jarvis --help` loads nothing but commander.
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { declareMine } from "./cli/mine.js";
+import { declarePearl } from "./cli/pearl.js";
+import { type Ctx, createCtx, type GlobalFlags } from "./context.js";
+import type { Io } from "./io.js";
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_RUNNING: 3 } as const;
+
+export interface CommandInput {
+  /** Positional arguments, in order. */
+  args: string[];
+  /** The command's own options as commander parsed them (validated by the command with zod). */
+  opts: Record<string, unknown>;
+}
+
+export type CommandModule = { default: (ctx: Ctx, input: CommandInput) => Promise<number> };
+export type CommandLoader = () => Promise<CommandModule>;
+
+/** Runs a parsed command. Tests replace it to check option parsing apart from behaviour. */
+export type Dispatch = (
+  name: string,
+  load: CommandLoader,
+  input: CommandInput,
+  flags: GlobalFlags,
+) => Promise<number>;
+
+/** Declares a command's action; used by the `cli/*.ts` declarations. */
+export type Act = (name: string, load: CommandLoader) => (...args: unknown[]) => Promise<void>;
+
+export interface ProgramOptions {
+  dispatch?: Dispatch;
+}
+
+const USAGE_HINT = "hint: add --help to see the usage";
+
+export function createProgram(io: Io, options: ProgramOptions = {}, state = { exitCode: 0 }) {
+  const dispatch =
+    options.dispatch ?? ((_name, load, input, flags) => runCommand(io, load, input, flags));
+  const program = new Command("jarvis")
+    .description("OpenJarvis: mine Pearl with the hardware you own.")
+    .option("--json", "machine-readable output on stdout")
+    .option("--home <dir>", "OpenJarvis home (default: $OPENJARVIS_HOME or ~/.openjarvis)")
+    .option("--config <file>", "config file (default: $OPENJARVIS_CONFIG or <home>/config.toml)")
+    .option("--debug", "show the cause chain of errors")
+    .option("--no-color", "no colours (also NO_COLOR=1)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      getOutHelpWidth: () => io.columns ?? 100,
+      getErrHelpWidth: () => io.columns ?? 100,
+      outputError: (text, write) => write(text),
+    })
+    .showHelpAfterError(USAGE_HINT);
+
+  const act: Act =
+    (name, load) =>
+    async (...actionArgs) => {
+      const command = actionArgs.at(-1) as Command;
+      const globals = command.optsWithGlobals() as Record<string, unknown>;
+      const flags: GlobalFlags = {
+        json: globals.json === true,
+        debug: globals.debug === true,
+        color: globals.color !== false,
+        ...(typeof globals.home === "string" ? { home: globals.home } : {}),
+        ...(typeof globals.config === "string" ? { config: globals.config } : {}),
+      };
+      const positional = actionArgs
+        .slice(0, -2)
+        .flatMap((value) =>
+          Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)],
+        );
+      state.exitCode = await dispatch(
+        name,
+        load,
+        { args: positional, opts: command.opts() as Record<string, unknown> },
+        flags,
+      );
+    };
+
+  declareMine(program, act);
+  declarePearl(program, act);
+  return program;
+}
+
+/** Parses `argv` (without node and script), runs the command, and returns the exit code. */
+export async function run(argv: string[], io: Io, options: ProgramOptions = {}): Promise<number> {
+  const state = { exitCode: 0 };
+  const beforeDashes = argv.indexOf("--") === -1 ? argv : argv.slice(0, argv.indexOf("--"));
+  const json = beforeDashes.includes("--json");
+  const debug = beforeDashes.includes("--debug");
+  const program = createProgram(json ? quietUsageIo(io) : io, options, state);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return usageExit(error, io, json);
+    return reportError(error, io, { json, debug });
+  }
+}
+
+/** In `--json` mode commander's usage text would be noise on stderr; help still goes to stdout. */
+function quietUsageIo(io: Io): Io {
+  return { ...io, stderr: () => {} };
+}
+
+function usageExit(error: CommanderError, io: Io, json: boolean): number {
+  if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
+    return EXIT.OK;
+  if (json) {
+    const message = error.message.replace(/^error: /, "");
+    const body = {
+      ok: false,
+      error: { code: "E_USAGE", message, hint: "add --help to see the usage" },
+    };
+    io.stdout(`${JSON.stringify(body)}\n`);
+  }
+  return EXIT.USAGE;
+}
+
+async function reportError(
+  error: unknown,
+  io: Io,
+  flags: { json: boolean; debug: boolean },
+): Promise<number> {
+  const { renderError, isMiningError } = await import("@openjarvis/mining-core");
+  const rendered = renderError(error, { debug: flags.debug });
+  if (flags.json) io.stdout(`${JSON.stringify(rendered.json)}\n`);
+  else io.stderr(rendered.text);
+  if (isMiningError(error)) {
+    if (error.code === "E_USAGE") return EXIT.USAGE;
+    return error.exitCode;
+  }
+  return EXIT.FAILURE;
+}
+
+async function runCommand(
+  io: Io,
+  load: CommandLoader,
+  input: CommandInput,
+  flags: GlobalFlags,
+): Promise<number> {
+  const module = await load();
+  return module.default(createCtx(io, flags), input);
+}
