@@ -88,8 +88,43 @@ export function createProgram(io: Io, options: ProgramOptions = {}, state = { ex
   return program;
 }
 
+const NATIVE_COMMANDS = new Set(["node", "wallet", "ctl"]);
+const GLOBAL_SWITCHES = new Set(["--json", "--debug", "--no-color"]);
+const VALUE_OPTIONS = new Set(["--home", "--config", "--pearl-home"]);
+
+/**
+ * `jarvis pearl node|wallet|ctl` hand their arguments to a native tool verbatim. jarvis' own
+ * options are taken only up to the first argument it does not know; a `--` is inserted there so
+ * commander never interprets the tool's options (`--help`, `-C`, …).
+ */
+export function protectNativeArgs(argv: string[]): string[] {
+  let i = skipJarvisOptions(argv, 0);
+  if (argv[i] !== "pearl" || !NATIVE_COMMANDS.has(argv[i + 1] ?? "")) return argv;
+  i = skipJarvisOptions(argv, i + 2);
+  if (i >= argv.length || argv[i] === "--") return argv;
+  return [...argv.slice(0, i), "--", ...argv.slice(i)];
+}
+
+/** Index of the first argument at or after `from` that is not one of jarvis' own options. */
+function skipJarvisOptions(argv: string[], from: number): number {
+  let i = from;
+  while (i < argv.length) {
+    const arg = argv[i]!;
+    if (GLOBAL_SWITCHES.has(arg)) i += 1;
+    else if (VALUE_OPTIONS.has(arg)) i += 2;
+    else if ([...VALUE_OPTIONS].some((option) => arg.startsWith(`${option}=`))) i += 1;
+    else return i;
+  }
+  return argv.length;
+}
+
 /** Parses `argv` (without node and script), runs the command, and returns the exit code. */
-export async function run(argv: string[], io: Io, options: ProgramOptions = {}): Promise<number> {
+export async function run(
+  rawArgv: string[],
+  io: Io,
+  options: ProgramOptions = {},
+): Promise<number> {
+  const argv = protectNativeArgs(rawArgv);
   const state = { exitCode: 0 };
   const beforeDashes = argv.indexOf("--") === -1 ? argv : argv.slice(0, argv.indexOf("--"));
   const json = beforeDashes.includes("--json");

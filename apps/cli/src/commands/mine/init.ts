@@ -148,17 +148,17 @@ export default async function init(ctx: Ctx, input: CommandInput): Promise<numbe
     opts.walletAddress,
     {
       message: `Pearl wallet address (Taproot, ${network === "testnet" ? "tprl1p" : network === "regtest" ? "rprl1p" : "prl1p"}…)`,
-      validate: (v) => (devnet && v.trim() === "" ? undefined : walletProblem(v, network)),
+      validate: (v) => walletProblem(v, network),
     },
     "",
   );
-  if (wallet === "" && !devnet) {
+  if (wallet === "") {
     throw new MiningError(ErrorCodes.USAGE, "a wallet address is required (--wallet)", {
       hint: "get one with `jarvis pearl address`, or try mining without one: `jarvis mine start --devnet`",
       exitCode: 2,
     });
   }
-  if (wallet !== "") decodeMiningAddress(wallet, network); // throws E_WALLET_INVALID with a hint
+  decodeMiningAddress(wallet, network); // throws E_WALLET_INVALID with a hint
 
   const extra: Record<string, string | number | string[] | undefined> = {};
   let passwordEnv: string = MINING_EXTRA_DEFAULTS.pearld_rpc_password_env;
