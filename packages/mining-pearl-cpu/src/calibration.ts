@@ -2,8 +2,8 @@
  * A cached hashrate measurement, so `detect` can estimate without computing anything. The
  * supervisor refreshes it from a real mining session; `bench` may write it too.
  */
-import fs from "node:fs";
-import path from "node:path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 export interface Calibration {
   attemptsPerSecond: number;

@@ -4,8 +4,8 @@
  * The RPC password is only ever named (`pearld_rpc_password_env`); its value is read from the
  * environment at launch and handed to `pearl-gateway` through its environment alone.
  */
-import os from "node:os";
-import path from "node:path";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ErrorCodes, type MiningConfig, MiningError } from "@openjarvis/mining-core";
 import { checkShape, decodeMiningAddress, MAINNET_SHAPE } from "@openjarvis/pearl";
 

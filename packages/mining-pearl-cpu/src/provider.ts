@@ -3,15 +3,16 @@
  * its workers have a job; every other operation works from any process through the sidecar.
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import net from "node:net";
-import path from "node:path";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import {
   defineProvider,
   ErrorCodes,
   ensurePrivateDir,
+  followFile,
   type HardwareInfo,
   isProcessAlive,
   type LogOptions,
@@ -28,11 +29,11 @@ import {
   sidecarProcessIdentity,
   spawnDetached,
   stopProcess,
+  tailLines,
   withLock,
 } from "@openjarvis/mining-core";
 import { readCalibration } from "./calibration.js";
 import { PROVIDER_ID, resolveSettings, type SupervisorSettings } from "./config.js";
-import { followLines, lastLines } from "./log-reader.js";
 import { fetchStatus, type SupervisorStatus } from "./status.js";
 
 const SUPPORTED_PLATFORMS = new Set(["linux", "darwin", "win32"]);
@@ -74,7 +75,9 @@ const SIMD_PROBE = new Uint8Array([
 
 export function hasWasmSimd(): boolean {
   try {
-    return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+    const wasm = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } })
+      .WebAssembly;
+    return wasm !== undefined && wasm.validate(SIMD_PROBE);
   } catch {
     return false;
   }
@@ -146,10 +149,15 @@ function checkLogDirWritable(ctx: ProviderContext): void {
 }
 
 /** The most useful line the supervisor left behind: its fatal error, else its last error. */
-export function failureReasonFromLogs(ctx: ProviderContext, startedAtMs: number): string | null {
+export async function failureReasonFromLogs(
+  ctx: ProviderContext,
+  startedAtMs: number,
+): Promise<string | null> {
   const lines = [
-    ...lastLines(logFileOf(ctx), 200),
-    ...lastLines(crashFileOf(ctx), 50).map((line) => `${new Date().toISOString()} error ${line}`),
+    ...(await tailLines(logFileOf(ctx), 200)),
+    ...(await tailLines(crashFileOf(ctx), 50)).map(
+      (line) => `${new Date().toISOString()} error ${line}`,
+    ),
   ].filter((line) => {
     const at = Date.parse(line.slice(0, 24));
     return Number.isNaN(at) || at >= startedAtMs - 1_000;
@@ -230,7 +238,7 @@ async function waitForMining(
     }
     if (!isProcessAlive(identity)) {
       throw startFailed(
-        failureReasonFromLogs(ctx, startedAtMs) ?? "the supervisor exited during start",
+        (await failureReasonFromLogs(ctx, startedAtMs)) ?? "the supervisor exited during start",
         logFileOf(ctx),
       );
     }
@@ -249,7 +257,7 @@ async function waitForMining(
   }
   const reason =
     last?.lastError ??
-    failureReasonFromLogs(ctx, startedAtMs) ??
+    (await failureReasonFromLogs(ctx, startedAtMs)) ??
     `no job from the gateway within ${settings.startTimeoutMs / 1000} s`;
   throw startFailed(`no job within ${settings.startTimeoutMs / 1000} s: ${reason}`, logFileOf(ctx));
 }
@@ -433,10 +441,10 @@ async function stats(ctx: ProviderContext): Promise<MiningStats> {
 
 async function* logs(ctx: ProviderContext, options: LogOptions): AsyncIterable<string> {
   const file = logFileOf(ctx);
-  for (const line of lastLines(file, options.tail ?? 200)) yield line;
+  for (const line of await tailLines(file, options.tail ?? 200)) yield line;
   if (options.follow) {
     const signal = options.signal ?? ctx.signal;
-    yield* followLines(file, signal);
+    yield* followFile(file, signal ? { signal } : {});
   }
 }
 

@@ -8,8 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readProcessStartTime } from "@openjarvis/mining-core";
-import { stripAnsi } from "./log.js";
+import { readProcessStartTime, stripAnsi } from "@openjarvis/mining-core";
 
 export interface SpawnedGatewayOptions {
   command: string[];

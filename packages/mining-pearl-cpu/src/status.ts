@@ -2,7 +2,7 @@
  * The supervisor's loopback status endpoint: `/status` (JSON) and `/metrics` (Prometheus text).
  * The metric names are OpenJarvis' own contract (Pearl's gateway exposes no metrics at all).
  */
-import http from "node:http";
+import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type SupervisorState = "starting" | "waiting" | "mining" | "stopping";

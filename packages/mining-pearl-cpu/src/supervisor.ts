@@ -5,9 +5,10 @@
  * once its endpoint is up and removes it when it exits.
  */
 import { readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import * as os from "node:os";
 import {
   currentProcessIdentity,
+  HashrateMeter,
   readSidecar,
   removeSidecar,
   type SidecarRecord,
@@ -18,6 +19,7 @@ import {
   formatGatewayAddress,
   type GatewayAddress,
   GatewayClient,
+  parseGatewayUrl,
   tileBound,
 } from "@openjarvis/pearl";
 import type { SupervisorSettings } from "./config.js";
@@ -80,16 +82,22 @@ async function openGateway(
     const devnet = await startDevnet({
       port: 0,
       ...(gateway.nbits === undefined ? {} : { nbits: gateway.nbits }),
-      log: (line: string) => log.info(`devnet: ${line}`),
+      // Mainnet's rank rule, unless the configured shape is a pre-penalty one (rank < 128).
+      rankPenalty: settings.shape.rank >= 128,
+      log: (line: string) => log.info(line),
     });
+    log.info(`devnet node at ${devnet.nodeUrl} (nothing it accepts is worth anything)`);
     return {
       mode: "devnet",
-      address: devnet.gatewayAddress,
+      address: parseGatewayUrl(devnet.gatewayAddress),
       restarts: () => 0,
       pauseReason: () => null,
       devnet: () => {
         const snapshot = devnet.snapshot();
-        return { blocksFound: snapshot.blocksFound, height: snapshot.height };
+        return {
+          blocksFound: snapshot.blocksFound,
+          height: snapshot.job?.height ?? snapshot.height,
+        };
       },
       stop: () => devnet.close(),
     };
@@ -149,12 +157,16 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   let source: GatewaySource | null = null;
   let loop: MinerLoop | null = null;
   let pollClient: GatewayClient | null = null;
-  const rate = new (await import("./rate.js")).RateWindows();
+  const meter = new HashrateMeter();
   let sidecar: SidecarRecord | null = null;
 
   const snapshot = (): SupervisorStatus => {
     const counters = loop?.counters;
-    const windows = rate.windows();
+    const windows = {
+      "10s": meter.rate(10_000),
+      "60s": meter.rate(60_000),
+      "15m": meter.rate(900_000),
+    };
     const hashrate = windows["60s"] ?? windows["10s"];
     const job = counters?.job ?? null;
     let expected: number | null = null;
@@ -224,7 +236,7 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   };
 
   const sampler = setInterval(() => {
-    if (loop) rate.record(loop.counters.attempts);
+    if (loop) meter.record(loop.counters.attempts);
     if (state !== "stopping" && loop) state = loop.mining ? "mining" : "waiting";
   }, 500);
 

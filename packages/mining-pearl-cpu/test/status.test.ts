@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { RateWindows } from "../src/rate.js";
 import {
   fetchStatus,
   renderMetrics,
@@ -94,23 +93,5 @@ describe("status server", () => {
     await server.close();
     server = undefined;
     expect(await fetchStatus(url, 500)).toBeNull();
-  });
-});
-
-describe("rate windows", () => {
-  it("computes attempts per second from counter samples over each window", () => {
-    let now = 0;
-    const rate = new RateWindows(() => now);
-    expect(rate.windows()["10s"]).toBeNull();
-    rate.record(0);
-    expect(rate.rate(10_000)).toBeNull();
-    for (let second = 1; second <= 120; second += 1) {
-      now = second * 1000;
-      // 5 attempts/s for the first minute, 10/s for the second.
-      rate.record(second <= 60 ? second * 5 : 300 + (second - 60) * 10);
-    }
-    expect(rate.rate(10_000)).toBeCloseTo(10, 5);
-    expect(rate.rate(60_000)).toBeCloseTo(10, 5);
-    expect(rate.rate(15 * 60_000)).toBeCloseTo(900 / 120, 5);
   });
 });
