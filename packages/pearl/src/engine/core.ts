@@ -3,7 +3,7 @@ import { patternFromList, validOffsets } from "../protocol/pattern.js";
 import { B_STREAM } from "../protocol/random.js";
 import { SALT_A, SALT_B } from "../protocol/seeds.js";
 import type { CertVersion, MiningShape } from "../protocol/shape.js";
-import { type EngineExports, instantiateEngine } from "./wasm.js";
+import { type EngineExports, type EngineModule, instantiateEngine } from "./wasm.js";
 
 /** Rows per A block and columns per Bᵀ block of the SIMD kernel (a 4×8 outer product). */
 const ROW_LANES = 4;
@@ -89,7 +89,7 @@ export class EngineCore {
   >;
   private job: CoreJob | undefined;
 
-  constructor(shape: MiningShape, module?: WebAssembly.Module) {
+  constructor(shape: MiningShape, module?: EngineModule) {
     this.shape = shape;
     const { m, n, k, rank } = shape;
     this.rowOffsets = validOffsets(patternFromList(shape.rows), m);

@@ -2,9 +2,22 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ErrorCodes, MiningError } from "@openjarvis/mining-core";
 
+// The TypeScript lib used here (ES2022 + Node) has no WebAssembly JS API types; these are the parts used.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+/** A compiled engine module; it can be posted to worker threads. */
+export type EngineModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => EngineModule;
+  Instance: new (module: EngineModule, imports: object) => { exports: unknown };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 /** The exports of assembly/engine.ts (pointers are byte offsets into `memory`). */
 export interface EngineExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   heapBase(): number;
   fillMatrix(out: number, len: number, seed: number, stream: number): void;
   hash(keyed: number, key: number, data: number, len: number, cvs: number, out: number): void;
@@ -67,14 +80,14 @@ export function builtArtifact(name: string): URL {
   return found;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: EngineModule | undefined;
 
 /** The compiled engine module (compiled once per thread; a Module can be posted to workers). */
-export function engineModule(): WebAssembly.Module {
+export function engineModule(): EngineModule {
   if (!compiled) {
     const bytes = readFileSync(fileURLToPath(builtArtifact("pearl-engine.wasm")));
     try {
-      compiled = new WebAssembly.Module(bytes);
+      compiled = new wasmApi.Module(bytes);
     } catch (error) {
       throw new MiningError(
         ErrorCodes.PROVIDER_UNSUPPORTED,
@@ -89,8 +102,8 @@ export function engineModule(): WebAssembly.Module {
   return compiled;
 }
 
-export function instantiateEngine(module: WebAssembly.Module = engineModule()): EngineExports {
-  const instance = new WebAssembly.Instance(module, {
+export function instantiateEngine(module: EngineModule = engineModule()): EngineExports {
+  const instance = new wasmApi.Instance(module, {
     env: {
       abort() {
         throw new Error("WebAssembly engine abort");

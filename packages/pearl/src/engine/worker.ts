@@ -1,1 +1,98 @@
-export {};
+// A mining worker thread: one engine instance, reused across jobs. It runs attempts back to back
+// and polls the shared generation word between row tiles, so a new job or an abort stops it
+// within one row tile (tens of microseconds).
+import { getPriority, setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
+import { EngineCore } from "./core.js";
+import {
+  CONTROL_GENERATION,
+  type JobMessage,
+  type WorkerReply,
+  type WorkerSetup,
+} from "./messages.js";
+
+const setup = workerData as WorkerSetup;
+const control = new Int32Array(setup.control);
+const counters = new Float64Array(setup.counters);
+const slot = 2 * setup.index;
+let core: EngineCore | undefined;
+let coreShape = "";
+
+function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(reply, transfer);
+}
+
+type Ending = "stopped" | "exhausted" | "won";
+
+function runJob(job: JobMessage): Ending {
+  const shapeKey = JSON.stringify(job.shape);
+  if (!core || coreShape !== shapeKey) {
+    core = new EngineCore(job.shape, setup.module);
+    coreShape = shapeKey;
+  }
+  const engine = core;
+  const stale = () => Atomics.load(control, CONTROL_GENERATION) !== job.generation;
+  if (stale()) return "stopped";
+  engine.setJob({
+    jobKey: job.jobKey,
+    certVersion: job.certVersion,
+    bound: job.bound,
+    seed: job.seed,
+  });
+  for (let attempt = job.first; ; attempt += job.stride) {
+    if (job.maxAttempts !== undefined && attempt >= job.maxAttempts) return "exhausted";
+    const outcome = engine.attempt(attempt, stale);
+    counters[slot + 1] = counters[slot + 1]! + outcome.tiles;
+    if (outcome.kind === "stopped") return "stopped";
+    counters[slot] = counters[slot]! + 1;
+    if (outcome.kind === "win") {
+      const a = engine.matrixA();
+      const bt = engine.matrixBt();
+      post(
+        {
+          type: "win",
+          generation: job.generation,
+          attempt,
+          rowOffset: outcome.rowOffset,
+          colOffset: outcome.colOffset,
+          a,
+          bt,
+        },
+        [a.buffer as ArrayBuffer, bt.buffer as ArrayBuffer],
+      );
+      return "won";
+    }
+  }
+}
+
+function done(job: JobMessage, reason: Ending): void {
+  post({
+    type: "done",
+    generation: job.generation,
+    reason,
+    phases: { ...(core?.phases ?? { generate: 0, commit: 0, noise: 0, pack: 0, scan: 0 }) },
+    memoryBytes: core?.memoryBytes ?? 0,
+  });
+}
+
+let priority: number | undefined;
+let priorityError: string | undefined;
+if (setup.lowPriority) {
+  try {
+    // On Linux, pid 0 names the calling thread, so only this worker is deprioritised.
+    setPriority(0, 10);
+    priority = getPriority(0);
+  } catch (error) {
+    priorityError = (error as Error).message;
+  }
+}
+
+parentPort!.on("message", (job: JobMessage) => {
+  try {
+    done(job, runJob(job));
+  } catch (error) {
+    post({ type: "error", generation: job.generation, message: (error as Error).message });
+    done(job, "stopped");
+  }
+});
+post({ type: "ready", priority, ...(priorityError ? { priorityError } : {}) });

@@ -1,0 +1,19 @@
+import type { MineJob, MineOptions, MineResult } from "../protocol/mine.js";
+import { prepareJob } from "./job.js";
+import { createMinerPool } from "./pool.js";
+
+/**
+ * Mine one job with the WebAssembly SIMD engine on `threads` worker threads (default: one per
+ * core). Resolves with the first winning tile's PlainProof; aborting rejects with E_ABORTED and
+ * running out of `maxAttempts` with E_TIMEOUT. With `seed` and one thread the proof is identical
+ * to `mineReference`'s.
+ */
+export async function mine(job: MineJob, options: MineOptions = {}): Promise<MineResult> {
+  prepareJob(job); // refuse a bad job before any worker starts
+  const pool = createMinerPool(options.threads === undefined ? {} : { threads: options.threads });
+  try {
+    return await pool.mine(job, options);
+  } finally {
+    await pool.close();
+  }
+}

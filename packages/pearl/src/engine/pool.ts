@@ -1,0 +1,383 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { ErrorCodes, MiningError } from "@openjarvis/mining-core";
+import { buildPlainProof } from "../protocol/build.js";
+import type { MineJob, MineProgress, MineResult } from "../protocol/mine.js";
+import type { AttemptPhases } from "./core.js";
+import { type PreparedJob, prepareJob } from "./job.js";
+import {
+  CONTROL_GENERATION,
+  type JobMessage,
+  type WorkerReply,
+  type WorkerSetup,
+} from "./messages.js";
+import { builtArtifact, engineModule } from "./wasm.js";
+
+export interface MinerPoolOptions {
+  /** Worker threads; default one per core (`os.availableParallelism()`). */
+  threads?: number;
+  /** Lower each worker thread's OS priority (nice 10) so the machine stays responsive. */
+  lowPriority?: boolean;
+}
+
+export interface PoolMineOptions {
+  signal?: AbortSignal;
+  onProgress?(progress: MineProgress): void;
+  /** u32 seed of the deterministic generator; random when omitted. */
+  seed?: number;
+  /** Give up with E_TIMEOUT after this many attempts (all threads together). */
+  maxAttempts?: number;
+  /** How often onProgress is called; default 250 ms. */
+  progressIntervalMs?: number;
+}
+
+export interface MinerCounters {
+  /** Completed attempts since the pool started (every job). */
+  attempts: number;
+  /** Tiles scanned since the pool started. */
+  tiles: number;
+}
+
+export interface MinerPoolStats {
+  threads: number;
+  /** Milliseconds per phase, summed over all workers and attempts. */
+  phases: AttemptPhases;
+  /** WebAssembly memory of the largest worker engine, in bytes. */
+  memoryBytesPerWorker: number;
+  /** Each worker's OS priority when `lowPriority` was requested. */
+  priorities: (number | undefined)[];
+}
+
+export interface MinerPool {
+  readonly threads: number;
+  /** Mine one job. Starting another job (or aborting) rejects this one with E_ABORTED. */
+  mine(job: MineJob, options?: PoolMineOptions): Promise<MineResult>;
+  counters(): MinerCounters;
+  stats(): MinerPoolStats;
+  /** Resolves once every worker has stopped its current work. */
+  whenIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface WorkerSlot {
+  worker: Worker;
+  busy: number | undefined;
+  phases: AttemptPhases;
+  memoryBytes: number;
+  priority: number | undefined;
+}
+
+interface ActiveJob {
+  generation: number;
+  prepared: PreparedJob;
+  started: number;
+  startCounters: MinerCounters;
+  exhausted: number;
+  resolve(result: MineResult): void;
+  reject(error: MiningError): void;
+  onProgress: ((progress: MineProgress) => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  cleanup(): void;
+}
+
+const MAX_THREADS = 256;
+
+function abortError(reason: string): MiningError {
+  return new MiningError(ErrorCodes.ABORTED, `mining aborted: ${reason}`, {
+    hint: "the job was cancelled (a new job arrived, the signal fired or the pool closed)",
+  });
+}
+
+function checkThreads(threads: unknown): number {
+  if (threads === undefined) return Math.max(1, availableParallelism());
+  if (
+    typeof threads !== "number" ||
+    !Number.isInteger(threads) ||
+    threads < 1 ||
+    threads > MAX_THREADS
+  ) {
+    throw new MiningError(ErrorCodes.USAGE, `threads must be an integer in [1, ${MAX_THREADS}]`, {
+      hint: "omit threads for one worker per core",
+      details: { threads },
+    });
+  }
+  return threads;
+}
+
+function checkSeedAndLimit(options: PoolMineOptions): void {
+  const { seed, maxAttempts } = options;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new MiningError(ErrorCodes.USAGE, "seed must be a u32", {
+      hint: "e.g. seed: 1",
+      details: { seed },
+    });
+  }
+  if (maxAttempts !== undefined && !(Number.isSafeInteger(maxAttempts) && maxAttempts >= 1)) {
+    throw new MiningError(ErrorCodes.USAGE, "maxAttempts must be a positive integer", {
+      hint: "omit it to mine until a tile wins",
+      details: { maxAttempts },
+    });
+  }
+}
+
+const emptyPhases = (): AttemptPhases => ({ generate: 0, commit: 0, noise: 0, pack: 0, scan: 0 });
+
+class WorkerPool implements MinerPool {
+  readonly threads: number;
+  private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  private readonly counterBuffer: SharedArrayBuffer;
+  private readonly counterView: Float64Array;
+  private readonly slots: WorkerSlot[] = [];
+  private readonly module = engineModule();
+  private readonly workerUrl = builtArtifact("engine-worker.js");
+  private generation = 0;
+  private active: ActiveJob | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: MinerPoolOptions) {
+    this.threads = checkThreads(options.threads);
+    this.counterBuffer = new SharedArrayBuffer(16 * this.threads);
+    this.counterView = new Float64Array(this.counterBuffer);
+    for (let i = 0; i < this.threads; i++) this.slots.push(this.spawn(i));
+  }
+
+  private spawn(index: number): WorkerSlot {
+    const setup: WorkerSetup = {
+      module: this.module,
+      control: this.control.buffer as SharedArrayBuffer,
+      counters: this.counterBuffer,
+      index,
+      lowPriority: this.options.lowPriority === true,
+    };
+    const worker = new Worker(this.workerUrl, { workerData: setup, name: `pearl-miner-${index}` });
+    const slot: WorkerSlot = {
+      worker,
+      busy: undefined,
+      phases: emptyPhases(),
+      memoryBytes: 0,
+      priority: undefined,
+    };
+    worker.on("message", (reply: WorkerReply) => this.onReply(slot, reply));
+    worker.on("error", (error) => this.onWorkerFailure(slot, error.message));
+    worker.on("exit", (code) => {
+      if (!this.closed) this.onWorkerFailure(slot, `worker exited with code ${code}`);
+    });
+    return slot;
+  }
+
+  private onWorkerFailure(slot: WorkerSlot, message: string): void {
+    const index = this.slots.indexOf(slot);
+    if (this.closed || index < 0) return;
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    this.slots[index] = this.spawn(index);
+    this.fail(new MiningError(ErrorCodes.INTERNAL, `a mining worker failed: ${message}`));
+    this.notifyIdle();
+  }
+
+  private onReply(slot: WorkerSlot, reply: WorkerReply): void {
+    const job = this.active;
+    switch (reply.type) {
+      case "ready":
+        slot.priority = reply.priority;
+        return;
+      case "done":
+        if (slot.busy === reply.generation) slot.busy = undefined;
+        slot.phases = reply.phases;
+        slot.memoryBytes = Math.max(slot.memoryBytes, reply.memoryBytes);
+        if (job && job.generation === reply.generation && reply.reason === "exhausted") {
+          job.exhausted += 1;
+          if (job.exhausted === this.threads) {
+            this.finish(job);
+            job.reject(
+              new MiningError(ErrorCodes.TIMEOUT, "no winning tile within maxAttempts", {
+                hint: "raise maxAttempts or use an easier target (nbitsOverride)",
+              }),
+            );
+          }
+        }
+        this.notifyIdle();
+        return;
+      case "error":
+        if (job && job.generation === reply.generation) {
+          this.finish(job);
+          job.reject(
+            new MiningError(ErrorCodes.INTERNAL, `mining failed in a worker: ${reply.message}`),
+          );
+        }
+        return;
+      case "win": {
+        if (!job || job.generation !== reply.generation) return;
+        this.finish(job);
+        try {
+          const { header, shape, certVersion } = job.prepared;
+          const proof = buildPlainProof({
+            header,
+            shape,
+            certVersion,
+            a: reply.a,
+            bt: reply.bt,
+            rowOffset: reply.rowOffset,
+            colOffset: reply.colOffset,
+          });
+          const progress = this.progressOf(job);
+          job.onProgress?.(progress);
+          job.resolve({ proof, attempts: progress.attempts, elapsedMs: progress.elapsedMs });
+        } catch (error) {
+          job.reject(
+            new MiningError(ErrorCodes.INTERNAL, "building the proof failed", { cause: error }),
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  counters(): MinerCounters {
+    let attempts = 0;
+    let tiles = 0;
+    for (let i = 0; i < this.threads; i++) {
+      attempts += this.counterView[2 * i]!;
+      tiles += this.counterView[2 * i + 1]!;
+    }
+    return { attempts, tiles };
+  }
+
+  stats(): MinerPoolStats {
+    const phases = emptyPhases();
+    for (const slot of this.slots) {
+      for (const key of Object.keys(phases) as (keyof AttemptPhases)[])
+        phases[key] += slot.phases[key];
+    }
+    return {
+      threads: this.threads,
+      phases,
+      memoryBytesPerWorker: Math.max(0, ...this.slots.map((slot) => slot.memoryBytes)),
+      priorities: this.slots.map((slot) => slot.priority),
+    };
+  }
+
+  private progressOf(job: ActiveJob): MineProgress {
+    const now = this.counters();
+    return {
+      attempts: now.attempts - job.startCounters.attempts,
+      tiles: now.tiles - job.startCounters.tiles,
+      elapsedMs: performance.now() - job.started,
+    };
+  }
+
+  /** Invalidate whatever the workers are doing; they notice between row tiles. */
+  private stopWorkers(): number {
+    this.generation += 1;
+    Atomics.store(this.control, CONTROL_GENERATION, this.generation);
+    return this.generation;
+  }
+
+  private finish(job: ActiveJob): void {
+    if (this.active === job) this.active = undefined;
+    this.stopWorkers();
+    job.cleanup();
+  }
+
+  private fail(error: MiningError): void {
+    const job = this.active;
+    if (!job) return;
+    this.finish(job);
+    job.reject(error);
+  }
+
+  private notifyIdle(): void {
+    if (this.slots.some((slot) => slot.busy !== undefined)) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.notifyIdle();
+    });
+  }
+
+  mine(job: MineJob, options: PoolMineOptions = {}): Promise<MineResult> {
+    if (this.closed) {
+      return Promise.reject(new MiningError(ErrorCodes.NOT_RUNNING, "the miner pool is closed"));
+    }
+    let prepared: PreparedJob;
+    try {
+      prepared = prepareJob(job);
+      checkSeedAndLimit(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal } = options;
+    this.fail(abortError("superseded by a new job"));
+    if (signal?.aborted) return Promise.reject(abortError("the signal was already aborted"));
+
+    return new Promise<MineResult>((resolve, reject) => {
+      const generation = this.stopWorkers();
+      const onAbort = () => this.fail(abortError("the signal fired"));
+      const active: ActiveJob = {
+        generation,
+        prepared,
+        started: performance.now(),
+        startCounters: this.counters(),
+        exhausted: 0,
+        resolve,
+        reject,
+        onProgress: options.onProgress,
+        timer: undefined,
+        cleanup: () => {
+          if (active.timer) clearInterval(active.timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
+      this.active = active;
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (options.onProgress) {
+        active.timer = setInterval(
+          () => active.onProgress?.(this.progressOf(active)),
+          options.progressIntervalMs ?? 250,
+        );
+        active.timer.unref();
+      }
+      const seed = options.seed ?? globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
+      this.slots.forEach((slot, index) => {
+        slot.busy = generation;
+        const message: JobMessage = {
+          type: "job",
+          generation,
+          shape: prepared.shape,
+          jobKey: prepared.jobKey,
+          certVersion: prepared.certVersion,
+          bound: prepared.bound,
+          seed: seed >>> 0,
+          first: index,
+          stride: this.threads,
+          maxAttempts: options.maxAttempts,
+        };
+        slot.worker.postMessage(message);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.fail(abortError("the miner pool closed"));
+    this.closed = true;
+    this.stopWorkers();
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    for (const slot of this.slots) slot.busy = undefined;
+    this.notifyIdle();
+  }
+}
+
+/**
+ * A long-lived pool of mining workers (one WebAssembly engine each, reused across jobs). A new
+ * `mine()` call aborts the previous job; workers notice within one row tile.
+ */
+export function createMinerPool(options: MinerPoolOptions = {}): MinerPool {
+  return new WorkerPool(options);
+}
