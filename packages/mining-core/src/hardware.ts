@@ -1,10 +1,13 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile, statfs } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ErrorCodes, MiningError } from "./errors.js";
 import type { GpuInfo, HardwareInfo } from "./provider.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 /** Everything detection reads from the machine, so tests can substitute any part of it. */
 export interface HardwareProbe {
@@ -32,17 +35,33 @@ export const systemProbe: HardwareProbe = {
   readText: (file) => readFile(file, "utf8").catch(() => null),
   run: (command, args, { timeoutMs, env }) =>
     new Promise((resolve) => {
-      execFile(
-        command,
-        args,
-        {
-          env: env as NodeJS.ProcessEnv,
-          timeout: timeoutMs,
-          killSignal: "SIGKILL",
-          maxBuffer: 4 * 1024 * 1024,
-          encoding: "utf8",
-        },
-        (error, stdout) => resolve(error ? null : stdout),
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const child = spawn(command, args, {
+        env: env as NodeJS.ProcessEnv,
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      // Resolve on our own timer: a hung tool's children could keep the pipe open past a kill.
+      const timer = setTimeout(() => finish(null, true), timeoutMs);
+      function finish(value: string | null, kill = false) {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (kill) {
+          child.kill("SIGKILL");
+          child.stdout?.destroy();
+        }
+        resolve(value);
+      }
+      child.stdout?.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_OUTPUT_BYTES) finish(null, true);
+        else chunks.push(chunk);
+      });
+      child.on("error", () => finish(null));
+      child.on("close", (code) =>
+        finish(code === 0 ? Buffer.concat(chunks).toString("utf8") : null),
       );
     }),
 };
@@ -256,7 +275,13 @@ export async function freeDiskGb(target: string): Promise<number> {
       return round1((stats.bavail * stats.bsize) / BYTES_PER_GIB);
     } catch (error) {
       const parent = path.dirname(current);
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || parent === current) throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || parent === current) {
+        throw new MiningError(ErrorCodes.IO, `cannot read free disk space for ${target}`, {
+          hint: "check that the path exists and is readable",
+          details: { path: target },
+          cause: error,
+        });
+      }
       current = parent;
     }
   }

@@ -89,7 +89,10 @@ describe("loadMiningConfig", () => {
     expect(config.extra).toMatchObject({ gateway_port: 18337, k: 2048, rank: 128, threads: 2 });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("mining.extra.threads");
-    const quiet = loadMiningConfig({ path: fixture("config_full.toml"), knownExtraKeys: ["threads"] });
+    const quiet = loadMiningConfig({
+      path: fixture("config_full.toml"),
+      knownExtraKeys: ["threads"],
+    });
     expect(quiet.warnings).toEqual([]);
   });
 
@@ -148,20 +151,25 @@ describe("loadMiningConfig", () => {
     ["k", "-5", "mining.extra.k = -5", "k = 2048"],
     ["vllm_args", "42", "mining.extra.vllm_args = 42", "vllm_args = []"],
     ["cuda_visible_devices", '"0;1"', "cuda_visible_devices", '""'],
-  ])("rejects [mining.extra].%s = %s with its key path and default", (key, value, inMessage, inHint) => {
-    const file = configFile(`${VALID}\n[mining.extra]\n${key} = ${value}\n`);
-    const error = errorOf(() => loadMiningConfig({ path: file }));
-    expect(error.code).toBe("E_CONFIG_INVALID");
-    expect(error.message).toContain(inMessage);
-    expect(error.message).toContain(file);
-    expect(error.hint).toContain(inHint);
-  });
+  ])(
+    "rejects [mining.extra].%s = %s with its key path and default",
+    (key, value, inMessage, inHint) => {
+      const file = configFile(`${VALID}\n[mining.extra]\n${key} = ${value}\n`);
+      const error = errorOf(() => loadMiningConfig({ path: file }));
+      expect(error.code).toBe("E_CONFIG_INVALID");
+      expect(error.message).toContain(inMessage);
+      expect(error.message).toContain(file);
+      expect(error.hint).toContain(inHint);
+    },
+  );
 
   it("rejects fee_bps outside 0..10000 and accepts OpenJarvis' numeric strings", () => {
-    expect(errorOf(() => loadMiningConfig({ path: configFile(`${VALID}fee_bps = 20000\n`) })).message).toContain(
-      "mining.fee_bps = 20000",
+    expect(
+      errorOf(() => loadMiningConfig({ path: configFile(`${VALID}fee_bps = 20000\n`) })).message,
+    ).toContain("mining.fee_bps = 20000");
+    expect(loadMiningConfig({ path: configFile(`${VALID}fee_bps = "25"\n`) }).config.feeBps).toBe(
+      25,
     );
-    expect(loadMiningConfig({ path: configFile(`${VALID}fee_bps = "25"\n`) }).config.feeBps).toBe(25);
   });
 
   it("warns about unknown keys instead of failing", () => {
@@ -174,7 +182,9 @@ describe("loadMiningConfig", () => {
   });
 
   it("tryLoadMiningConfig reports instead of throwing (a broken [mining] breaks only mining)", () => {
-    const broken = tryLoadMiningConfig({ path: configFile('[mining]\nprovider = "x"\n[engine]\na = 1\n') });
+    const broken = tryLoadMiningConfig({
+      path: configFile('[mining]\nprovider = "x"\n[engine]\na = 1\n'),
+    });
     expect(broken.ok).toBe(false);
     expect(!broken.ok && broken.error.code).toBe("E_CONFIG_INVALID");
     const good = tryLoadMiningConfig({ path: configFile(VALID) });
@@ -188,7 +198,10 @@ describe("submit targets and secrets", () => {
       kind: "solo",
       pearldRpcUrl: "http://10.0.0.2:44107",
     });
-    expect(parseSubmitTarget(undefined, {})).toEqual({ kind: "solo", pearldRpcUrl: "http://localhost:44107" });
+    expect(parseSubmitTarget(undefined, {})).toEqual({
+      kind: "solo",
+      pearldRpcUrl: "http://localhost:44107",
+    });
     for (const text of ["solo", "devnet", "pool:https://pool.example/submit"]) {
       expect(formatSubmitTarget(parseSubmitTarget(text, {}))).toBe(text);
     }
@@ -219,7 +232,7 @@ describe("writeMiningSection", () => {
     const before = readFileSync(file, "utf8");
     writeMiningSection(file, section);
     const after = readFileSync(file, "utf8");
-    const head = before.slice(0, before.indexOf("[mining]\nprovider = \"cpu-pearl\""));
+    const head = before.slice(0, before.indexOf('[mining]\nprovider = "cpu-pearl"'));
     const tail = before.slice(before.indexOf("# Telemetry settings follow"));
     expect(after.startsWith(head)).toBe(true);
     expect(after.endsWith(tail)).toBe(true);
@@ -244,7 +257,9 @@ describe("writeMiningSection", () => {
     expect(config.walletAddress).toBe("prl1qnewaddress");
     expect(config.extra.gateway_port).toBe(9000);
     const document = parse(after) as Record<string, Record<string, unknown>>;
-    expect(document.intelligence?.system_prompt).toContain('provider = "this is not a table header"');
+    expect(document.intelligence?.system_prompt).toContain(
+      'provider = "this is not a table header"',
+    );
     expect(document.telemetry?.path).toBe("C:\\Users\\me\\jarvis.db");
   });
 
@@ -289,13 +304,16 @@ describe("writeMiningSection", () => {
 
   it("round-trips values that need escaping", () => {
     const file = path.join(tempDir(), "config.toml");
-    const nasty = 'a "quoted" \\ back\\slash\nnew line\ttab \u0001 \u007f ünïcødé 🚀 ]\n[evil]\nx = "';
+    const nasty =
+      'a "quoted" \\ back\\slash\nnew line\ttab \u0001 \u007f ünïcødé 🚀 ]\n[evil]\nx = "';
     writeMiningSection(file, {
       provider: "cpu-pearl",
       wallet_address: nasty,
       extra: { "key with space": nasty, list: [nasty, 1, true], gateway_host: "127.0.0.1" },
     });
-    const document = parse(readFileSync(file, "utf8")) as { mining: Record<string, any> };
+    const document = parse(readFileSync(file, "utf8")) as {
+      mining: { wallet_address: string; extra: Record<string, unknown> };
+    };
     expect(Object.keys(document)).toEqual(["mining"]);
     expect(document.mining.wallet_address).toBe(nasty);
     expect(document.mining.extra["key with space"]).toBe(nasty);
@@ -315,6 +333,8 @@ describe("writeMiningSection", () => {
     expect(readFileSync(broken, "utf8")).toBe('[engine\nx = "');
     const inline = configFile('mining = { provider = "x", wallet_address = "y" }\n');
     expect(errorOf(() => writeMiningSection(inline, section)).code).toBe("E_CONFIG_INVALID");
-    expect(readFileSync(inline, "utf8")).toBe('mining = { provider = "x", wallet_address = "y" }\n');
+    expect(readFileSync(inline, "utf8")).toBe(
+      'mining = { provider = "x", wallet_address = "y" }\n',
+    );
   });
 });

@@ -2,12 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  acquireLock,
-  currentProcessIdentity,
-  isMiningError,
-  withLock,
-} from "../src/index.js";
+import { acquireLock, currentProcessIdentity, isMiningError, withLock } from "../src/index.js";
 import { childEntry, killAfterTest, tempDir } from "./helpers.js";
 
 function lockFile(): string {
@@ -19,7 +14,9 @@ async function codeOf(promise: Promise<unknown>): Promise<{ code?: string; messa
     await promise;
     return {};
   } catch (error) {
-    return isMiningError(error) ? { code: error.code, message: error.message } : { message: String(error) };
+    return isMiningError(error)
+      ? { code: error.code, message: error.message }
+      : { message: String(error) };
   }
 }
 
@@ -47,7 +44,13 @@ async function race(file: string, racers: number): Promise<string[]> {
   const startAt = Date.now() + 1000;
   const children = Array.from({ length: racers }, () => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", RACER], {
-      env: { ...process.env, ENTRY: childEntry(), LOCK: file, START_AT: String(startAt), HOLD_MS: "1000" },
+      env: {
+        ...process.env,
+        ENTRY: childEntry(),
+        LOCK: file,
+        START_AT: String(startAt),
+        HOLD_MS: "1000",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     killAfterTest(child.pid!);
@@ -110,7 +113,10 @@ describe("acquireLock", () => {
          process.stdout.write("held");
          setTimeout(() => {}, 30000);`,
       ],
-      { env: { ...process.env, ENTRY: childEntry(), LOCK: file }, stdio: ["ignore", "pipe", "inherit"] },
+      {
+        env: { ...process.env, ENTRY: childEntry(), LOCK: file },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
     );
     killAfterTest(holder.pid!);
     await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));

@@ -25,9 +25,9 @@ describe("miningPaths", () => {
       telemetryDir: "/h/telemetry",
       cacheDir: "/h/cache",
     });
-    expect(miningPaths({ OPENJARVIS_HOME: "/h", OPENJARVIS_CONFIG: "/etc/oj.toml" }).configPath).toBe(
-      "/etc/oj.toml",
-    );
+    expect(
+      miningPaths({ OPENJARVIS_HOME: "/h", OPENJARVIS_CONFIG: "/etc/oj.toml" }).configPath,
+    ).toBe("/etc/oj.toml");
   });
 
   it("reads the environment at call time, not at import time", () => {

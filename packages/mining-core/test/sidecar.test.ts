@@ -131,7 +131,11 @@ describe("writeSidecar", () => {
   it("replaces an existing file atomically (readers never see a partial file)", () => {
     const file = sidecarFile();
     for (let round = 0; round < 50; round++) {
-      writeSidecar(file, { provider: "p", started_at: round, wallet_address: "w".repeat(round * 100) });
+      writeSidecar(file, {
+        provider: "p",
+        started_at: round,
+        wallet_address: "w".repeat(round * 100),
+      });
       expect(readSidecar(file)?.started_at).toBe(round);
     }
     expect(readdirSync(path.dirname(file))).toEqual(["mining.json"]);

@@ -10,11 +10,15 @@ import {
   spawnDetached,
   stopProcess,
 } from "../src/index.js";
-import { childEntry, killAfterTest, tempDir } from "./helpers.js";
+import { childEntry, killAfterTest, onCleanup, tempDir } from "./helpers.js";
 
 const PATH_ONLY = { PATH: process.env.PATH };
 
-function detached(script: string, logFile: string, env: Record<string, string | undefined> = PATH_ONLY) {
+function detached(
+  script: string,
+  logFile: string,
+  env: Record<string, string | undefined> = PATH_ONLY,
+) {
   const identity = spawnDetached({ command: "sh", args: ["-c", script], env, logFile });
   killAfterTest(identity.pid);
   return identity;
@@ -30,7 +34,9 @@ async function waitForLog(logFile: string, text: string): Promise<void> {
 }
 
 function processGroupOf(pid: number): number {
-  return Number(execFileSync("ps", ["-o", "pgid=", "-p", String(pid)], { encoding: "utf8" }).trim());
+  return Number(
+    execFileSync("ps", ["-o", "pgid=", "-p", String(pid)], { encoding: "utf8" }).trim(),
+  );
 }
 
 // Zombies count as gone: where PID 1 does not reap orphans they linger after death.
@@ -39,10 +45,15 @@ const pidAlive = (pid: number) => readProcessStartTime(pid) !== null;
 describe("spawnDetached", () => {
   it("starts a child in its own process group with stdout+stderr appended to a private log", async () => {
     const logFile = path.join(tempDir(), "logs", "mining", "child.log");
+    // Only the env we pass reaches the child, not ours.
+    process.env.OJ_TEST_SECRET = "must-not-leak";
+    onCleanup(() => {
+      delete process.env.OJ_TEST_SECRET;
+    });
     const first = detached("echo first-run", logFile);
     await vi.waitFor(() => expect(isProcessAlive(first)).toBe(false), { timeout: 5_000 });
     const identity = detached(
-      'echo "to stdout $GREETING"; echo "to stderr" >&2; echo "secret=${SECRET:-absent}"; sleep 30',
+      'echo "to stdout $GREETING"; echo "to stderr" >&2; echo "secret=$OJ_TEST_SECRET."; sleep 30',
       logFile,
       { ...PATH_ONLY, GREETING: "hello" },
     );
@@ -50,7 +61,7 @@ describe("spawnDetached", () => {
     expect(processGroupOf(identity.pid)).toBe(identity.pid);
     expect(isProcessAlive(identity)).toBe(true);
     const log = readFileSync(logFile, "utf8");
-    expect(log).toBe("first-run\nto stdout hello\nto stderr\nsecret=absent\n");
+    expect(log).toBe("first-run\nto stdout hello\nto stderr\nsecret=.\n");
     expect(statSync(logFile).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(logFile)).mode & 0o777).toBe(0o700);
     expect(await stopProcess(identity, { graceMs: 2_000 })).toBe(true);
@@ -84,7 +95,10 @@ describe("spawnDetached", () => {
          const id = spawnDetached({ command: "sh", args: ["-c", "echo alive; sleep 30"], env: { PATH: process.env.PATH }, logFile: process.env.LOG });
          process.stdout.write(JSON.stringify(id));`,
       ],
-      { env: { ...process.env, ENTRY: childEntry(), LOG: logFile }, stdio: ["ignore", "pipe", "inherit"] },
+      {
+        env: { ...process.env, ENTRY: childEntry(), LOG: logFile },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
     );
     let out = "";
     parent.stdout.on("data", (chunk) => {
@@ -105,7 +119,10 @@ describe("spawnDetached", () => {
 describe("stopProcess", () => {
   it("escalates to SIGKILL after the grace period when SIGTERM is ignored", async () => {
     const logFile = path.join(tempDir(), "stubborn.log");
-    const identity = detached('trap "" TERM INT; echo ready; while :; do sleep 0.05; done', logFile);
+    const identity = detached(
+      'trap "" TERM INT; echo ready; while :; do sleep 0.05; done',
+      logFile,
+    );
     await waitForLog(logFile, "ready");
     const started = Date.now();
     expect(await stopProcess(identity, { graceMs: 300 })).toBe(true);
