@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { ErrorCodes, isMiningError, MiningError } from "@openjarvis/mining-core";
+import {
+  expectedAttemptsPerBlock,
+  MAINNET_SHAPE,
+  nbitsToTarget,
+  tileBound,
+} from "@openjarvis/pearl";
 import { DEVNET_DEFAULT_NBITS, DEVNET_NOTE, startDevnet } from "./devnet.js";
 import type { WireGeneration } from "./gateway.js";
 
@@ -71,9 +77,16 @@ async function main(): Promise<void> {
     rpcPassword: process.env[PASSWORD_ENV] || "devnet",
     ...(quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
   });
+  const job = devnet.snapshot().job;
+  const nbits = Number(job?.nbits ?? DEVNET_DEFAULT_NBITS);
+  const attempts = expectedAttemptsPerBlock(
+    tileBound(nbitsToTarget(nbits), MAINNET_SHAPE, { rankPenalty: false }),
+    MAINNET_SHAPE,
+  );
   process.stdout.write(
     [
       `devnet gateway: ${devnet.gatewayAddress}`,
+      `devnet jobs: nbits 0x${nbits.toString(16)}, cert version ${job?.certVersion}, about ${attempts.toPrecision(3)} attempts per block with the mainnet shape`,
       `devnet node: ${devnet.nodeUrl} (user ${devnet.rpcUser}, password from $${PASSWORD_ENV} or "devnet")`,
       `devnet status: ${devnet.statusUrl}`,
       `devnet: ${DEVNET_NOTE}`,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCodes, MiningError } from "@openjarvis/mining-core";
+import { ErrorCodes, ExitCodes, MiningError } from "@openjarvis/mining-core";
 import { nbitsToTarget } from "@openjarvis/pearl";
 import { type DevnetBlock, DevnetChain, type ProofOutcome, type ProofRecord } from "./chain.js";
 import { DevnetGateway, type WireGeneration } from "./gateway.js";
@@ -96,7 +96,7 @@ export interface Devnet {
 }
 
 function usage(message: string, hint: string, details: Record<string, unknown>): MiningError {
-  return new MiningError(ErrorCodes.USAGE, message, { hint, details });
+  return new MiningError(ErrorCodes.USAGE, message, { hint, details, exitCode: ExitCodes.USAGE });
 }
 
 function checkOptions(options: DevnetOptions): void {
