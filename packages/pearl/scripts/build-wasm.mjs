@@ -1,15 +1,16 @@
-// Compiles assembly/engine.ts to dist/pearl-engine.wasm (run after tsup, which cleans dist/).
-import { mkdir } from "node:fs/promises";
+// Compiles assembly/engine.ts to dist/pearl-engine.wasm (tsup runs it after each bundle). The file is
+// written beside the target and renamed, so a reader never sees a half-written module.
+import { mkdir, rename } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 await mkdir(`${root}/dist`, { recursive: true });
-const { error, stderr } = await asc.main(
+const { error } = await asc.main(
   [
     "assembly/engine.ts",
     "--outFile",
-    "dist/pearl-engine.wasm",
+    `dist/pearl-engine.${process.pid}.tmp.wasm`,
     "--enable",
     "simd",
     "--runtime",
@@ -25,4 +26,4 @@ if (error) {
   console.error(`WASM build failed: ${error.message}`);
   process.exit(1);
 }
-void stderr;
+await rename(`${root}/dist/pearl-engine.${process.pid}.tmp.wasm`, `${root}/dist/pearl-engine.wasm`);
