@@ -77,7 +77,7 @@ export function hasWasmSimd(): boolean {
   try {
     const wasm = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } })
       .WebAssembly;
-    return wasm !== undefined && wasm.validate(SIMD_PROBE);
+    return wasm?.validate(SIMD_PROBE) === true;
   } catch {
     return false;
   }

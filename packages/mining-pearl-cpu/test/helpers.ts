@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,7 @@ export function processesMentioning(needle: string): number[] {
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
+      if (!pidAlive(Number(entry))) continue;
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
       const environ = fs.readFileSync(`/proc/${entry}/environ`, "utf8");
       if (cmdline.includes(needle) || environ.includes(needle)) found.push(Number(entry));
@@ -113,11 +115,78 @@ export function readSidecarFile(home: string): Record<string, unknown> | null {
   }
 }
 
+/** Alive and not a zombie (an orphan killed here may wait for a reaper that never comes). */
 export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
   } catch {
     return false;
   }
+}
+
+export const fakeGatewayDir = path.join(here, "fixtures", "bin");
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A solo config whose `pearl-gateway` is the test stand-in found on PATH. */
+export function soloConfig(
+  wallet: string,
+  pearldUrl: string,
+  gatewayPort: number,
+  extra: Record<string, unknown> = {},
+): MiningConfig {
+  return {
+    provider: "cpu-pearl",
+    walletAddress: wallet,
+    submitTarget: { kind: "solo", pearldRpcUrl: pearldUrl },
+    feeBps: 0,
+    feePayoutAddress: null,
+    providers: [],
+    extra: {
+      ...MINING_EXTRA_DEFAULTS,
+      pearld_rpc_url: pearldUrl,
+      pearld_rpc_user: "miner",
+      pearld_rpc_password_env: "TEST_PEARLD_PASS",
+      gateway_port: gatewayPort,
+      threads: 1,
+      start_timeout_seconds: 30,
+      ...extra,
+    },
+  } as MiningConfig;
+}
+
+export function readProc(pid: number, file: "cmdline" | "environ"): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+export function killPid(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+export function allFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(path.join(entry.parentPath, entry.name));
+  }
+  return out;
 }
