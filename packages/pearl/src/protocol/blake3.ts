@@ -28,6 +28,16 @@ function rotr(x: number, n: number): number {
   return ((x >>> n) | (x << (32 - n))) >>> 0;
 }
 
+/** Message word order for each of the 7 rounds: the permutation applied round after round. */
+const SCHEDULE: number[][] = (() => {
+  const rounds: number[][] = [Array.from({ length: 16 }, (_, i) => i)];
+  for (let r = 1; r < 7; r++) rounds.push(MSG_PERMUTATION.map((i) => rounds[r - 1]![i]!));
+  return rounds;
+})();
+
+// Scratch state, reused: the reference is single-threaded and `compress` is not re-entrant-sensitive.
+const state = new Uint32Array(16);
+
 function g(s: Uint32Array, a: number, b: number, c: number, d: number, mx: number, my: number) {
   s[a] = (s[a]! + s[b]! + mx) >>> 0;
   s[d] = rotr(s[d]! ^ s[a]!, 16);
@@ -47,24 +57,22 @@ export function compress(
   blockLen: number,
   flags: number,
 ): Uint32Array {
-  const s = new Uint32Array(16);
+  const s = state;
   s.set(cv, 0);
   s.set(IV.subarray(0, 4), 8);
   s[12] = counter >>> 0;
   s[13] = Math.floor(counter / 0x1_0000_0000) >>> 0;
   s[14] = blockLen;
   s[15] = flags;
-  let m = Uint32Array.from(block);
-  for (let round = 0; round < 7; round++) {
-    g(s, 0, 4, 8, 12, m[0]!, m[1]!);
-    g(s, 1, 5, 9, 13, m[2]!, m[3]!);
-    g(s, 2, 6, 10, 14, m[4]!, m[5]!);
-    g(s, 3, 7, 11, 15, m[6]!, m[7]!);
-    g(s, 0, 5, 10, 15, m[8]!, m[9]!);
-    g(s, 1, 6, 11, 12, m[10]!, m[11]!);
-    g(s, 2, 7, 8, 13, m[12]!, m[13]!);
-    g(s, 3, 4, 9, 14, m[14]!, m[15]!);
-    if (round < 6) m = Uint32Array.from(MSG_PERMUTATION, (i) => m[i]!);
+  for (const m of SCHEDULE) {
+    g(s, 0, 4, 8, 12, block[m[0]!]!, block[m[1]!]!);
+    g(s, 1, 5, 9, 13, block[m[2]!]!, block[m[3]!]!);
+    g(s, 2, 6, 10, 14, block[m[4]!]!, block[m[5]!]!);
+    g(s, 3, 7, 11, 15, block[m[6]!]!, block[m[7]!]!);
+    g(s, 0, 5, 10, 15, block[m[8]!]!, block[m[9]!]!);
+    g(s, 1, 6, 11, 12, block[m[10]!]!, block[m[11]!]!);
+    g(s, 2, 7, 8, 13, block[m[12]!]!, block[m[13]!]!);
+    g(s, 3, 4, 9, 14, block[m[14]!]!, block[m[15]!]!);
   }
   const out = new Uint32Array(8);
   for (let i = 0; i < 8; i++) out[i] = (s[i]! ^ s[i + 8]!) >>> 0;

@@ -63,17 +63,19 @@ export function merkleMultiproof(
   }
   const leaf = (i: number) => paddedData.subarray(i * BLAKE3_CHUNK_LEN, (i + 1) * BLAKE3_CHUNK_LEN);
   const leafData = indices.map((i) => leaf(i).slice());
-  const root = blake3Keyed(key, paddedData);
   const siblings: Uint8Array[] = [];
 
   let level: Uint8Array[] = [];
   for (let i = 0; i < totalLeaves; i++) level.push(blake3ChunkCv(key, leaf(i), i));
   let opened = new Set(indices);
+  // The root is the ROOT-flagged top node (the keyed hash itself for a one-leaf tree).
+  let root = totalLeaves === 1 ? blake3Keyed(key, paddedData) : new Uint8Array(0);
   while (level.length > 1) {
     for (const i of [...opened].sort((a, b) => a - b)) {
       if (i % 2 === 1 && !opened.has(i - 1)) siblings.push(level[i - 1]!);
       if (i % 2 === 0 && !opened.has(i + 1) && i + 1 < level.length) siblings.push(level[i + 1]!);
     }
+    if (level.length === 2) root = blake3ParentCv(key, level[0]!, level[1]!, true);
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
       const right = level[i + 1];

@@ -175,7 +175,7 @@ function verifyOrThrow(
     }
     if (!bytesEqual(root, matrix.proof.root)) {
       reject(
-        `${name}: Merkle root recomputed from the leaves and siblings does not match the proof's root`,
+        `${name}: Merkle root recomputed from the leaves and siblings under this header's job key does not match the proof's root`,
       );
     }
   }
