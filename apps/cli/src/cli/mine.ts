@@ -90,7 +90,7 @@ export function declareMine(program: Command, act: Act): void {
       "OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1",
     )
     .requiredOption("--gateway-url <url>", "the miner's pearl-gateway RPC URL")
-    .requiredOption("--gateway-metrics-url <url>", "the gateway metrics URL")
+    .option("--gateway-metrics-url <url>", "the gateway metrics URL, if it has one")
     .option("--model <id>", "model served by the endpoint")
     .option("--container-id <id>", "container id, if any", "external")
     .option("--wallet <address>", "wallet the miner pays", "")

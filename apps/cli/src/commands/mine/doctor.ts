@@ -24,7 +24,7 @@ import type { CommandInput } from "../../program.js";
 import { installCommand, type ProviderEntry } from "../../providers.js";
 import { parseOptions } from "../options.js";
 import { findBinary } from "../pearl/binaries.js";
-import { optionalConfig, pathsOf, providersFor, readSession } from "../session.js";
+import { optionalConfig, pathsOf, providerContext, providersFor, readSession } from "../session.js";
 import { vllmModule } from "../vllm.js";
 
 const Options = z.object({ provider: z.string().min(1).optional() });
@@ -370,7 +370,7 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
   }
 
   if (providerId === "vllm-pearl" && entry?.provider) {
-    rows.push(...(await vllmRows(config, hardware, ctx)));
+    rows.push(...(await vllmRows(config, ctx)));
   } else {
     const home = pathsOf(ctx).home;
     const free = await freeDiskGb(home).catch(() => null);
@@ -432,56 +432,17 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
   return rows;
 }
 
-async function vllmRows(
-  config: MiningConfig,
-  hardware: HardwareInfo,
-  ctx: Ctx,
-): Promise<DoctorRow[]> {
-  const vllm = await vllmModule();
-  const model = String(config.extra.model ?? MINING_EXTRA_DEFAULTS.model);
-  const rows: DoctorRow[] = [];
-  const registry = vllm.registryCheck(model);
-  rows.push({
-    section: "Model",
-    name: "Model registry",
-    status: registry.ok ? "ok" : "fail",
-    info: registry.info,
-    ...(registry.ok ? {} : { next: "pick a model from `jarvis mine models`" }),
-    required: true,
-  });
-  if (typeof (vllm as { doctorChecks?: unknown }).doctorChecks === "function") {
-    const checks = await (
-      vllm as unknown as {
-        doctorChecks(
-          c: MiningConfig,
-          h: HardwareInfo,
-          o: { env: Ctx["env"]; paths: unknown },
-        ): Promise<
-          {
-            section?: string;
-            name: string;
-            ok: boolean;
-            info: string;
-            next?: string;
-            hint?: string;
-            required?: boolean;
-          }[]
-        >;
-      }
-    ).doctorChecks(config, hardware, { env: ctx.env, paths: pathsOf(ctx) });
-    for (const c of checks) {
-      const next = c.next ?? c.hint;
-      rows.push({
-        section: c.section ?? "Container",
-        name: c.name,
-        status: c.ok ? "ok" : "fail",
-        info: c.info,
-        ...(next && !c.ok ? { next } : {}),
-        required: c.required ?? true,
-      });
-    }
-  }
-  return rows;
+async function vllmRows(config: MiningConfig, ctx: Ctx): Promise<DoctorRow[]> {
+  const { doctorChecks } = await vllmModule();
+  const checks = await doctorChecks(config, providerContext(ctx));
+  return checks.map((check) => ({
+    section: "vLLM miner",
+    name: check.label,
+    status: check.ok ? "ok" : check.required ? "fail" : "warn",
+    info: check.detail,
+    ...(check.hint && !check.ok ? { next: check.hint } : {}),
+    required: check.required,
+  }));
 }
 
 export function renderDoctor(rows: DoctorRow[], ctx: Ctx): string {

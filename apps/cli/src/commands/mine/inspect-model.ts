@@ -1,11 +1,13 @@
 /** `jarvis mine inspect-model`: is this artifact (directory or Hugging Face id) a Pearl model? */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { MINING_EXTRA_DEFAULTS } from "@openjarvis/mining-core";
 import { z } from "zod";
 import type { Ctx } from "../../context.js";
 import type { CommandInput } from "../../program.js";
 import { parseOptions, secondsOption } from "../options.js";
 import { vllmModule } from "../vllm.js";
-import { finish, type ModelCheck } from "./model-checks.js";
+import { finish } from "./model-checks.js";
 
 const Options = z.object({
   model: z.string().min(1).default(MINING_EXTRA_DEFAULTS.model),
@@ -20,30 +22,19 @@ const Options = z.object({
 
 export default async function inspectModelCommand(ctx: Ctx, input: CommandInput): Promise<number> {
   const opts = parseOptions(Options, input.opts);
-  const vllm = await vllmModule();
-  const result = await (
-    vllm.inspectModel as unknown as (
-      o: Record<string, unknown>,
-    ) => Promise<{ checks: ModelCheck[]; artifact?: Record<string, unknown> }>
-  )({
-    model: opts.model,
-    allowPlanned: opts.allowPlanned === true,
+  const { inspectModel } = await vllmModule();
+  // A path that exists is a local artifact; anything else is a Hugging Face repository id.
+  const local = resolve(ctx.io.cwd, opts.model);
+  const target = existsSync(local) ? local : opts.model;
+  const artifact = await inspectModel(target, {
     hfTokenEnv: opts.hfTokenEnv,
-    timeoutMs: opts.timeout * 1000,
     env: ctx.env,
-    cwd: ctx.io.cwd,
+    allowPlanned: opts.allowPlanned === true,
+    timeoutMs: opts.timeout * 1000,
   });
   return finish(ctx, {
     title: "Pearl Model Artifact Inspection",
-    model: opts.model,
-    checks: result.checks,
-    artifact: {
-      schema_version: 1,
-      model: opts.model,
-      allow_planned: opts.allowPlanned === true,
-      hf_token_env: opts.hfTokenEnv,
-      ...result.artifact,
-    },
+    artifact: { ...artifact },
     ...(opts.output ? { output: opts.output } : {}),
     failMessage: "Pearl model artifact inspection failed.",
     passMessage: "Artifact inspection passed.",

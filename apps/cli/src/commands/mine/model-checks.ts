@@ -9,6 +9,13 @@ export interface ModelCheck {
   info: string;
 }
 
+export interface ModelArtifact {
+  model: string;
+  status: "passed" | "failed";
+  checks: ModelCheck[];
+  [key: string]: unknown;
+}
+
 export function renderChecks(title: string, model: string, checks: ModelCheck[], ctx: Ctx): string {
   const { green, red } = ctx.colors;
   const lines = [title, `${"model:".padEnd(20)}${model}`];
@@ -20,58 +27,55 @@ export function renderChecks(title: string, model: string, checks: ModelCheck[],
   return `${lines.join("\n")}\n`;
 }
 
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  }
+  return value;
+}
+
 /** 2-space JSON with sorted keys and a trailing newline, like OpenJarvis' artifacts. */
-export function writeArtifact(ctx: Ctx, file: string, artifact: Record<string, unknown>): string {
+export function writeArtifact(ctx: Ctx, file: string, artifact: ModelArtifact): string {
   const target = resolve(ctx.io.cwd, file);
-  const sorted = JSON.stringify(
-    artifact,
-    (_key, value: unknown) =>
-      value && typeof value === "object" && !Array.isArray(value)
-        ? Object.fromEntries(
-            Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-          )
-        : value,
-    2,
-  );
   mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, `${sorted}\n`);
+  writeFileSync(target, `${JSON.stringify(sortKeys(artifact), null, 2)}\n`);
   return target;
 }
 
+/** Print the rows, write the artifact (also when checks fail), exit 0 only when all passed. */
 export function finish(
   ctx: Ctx,
   options: {
     title: string;
-    model: string;
-    checks: ModelCheck[];
-    artifact: Record<string, unknown>;
+    artifact: ModelArtifact;
     output?: string;
     failMessage: string;
     passMessage: string;
     artifactLabel: string;
   },
 ): number {
-  const passed = options.checks.length > 0 && options.checks.every((check) => check.ok);
-  const artifact = {
-    ...options.artifact,
-    status: passed ? "passed" : "failed",
-    checks: options.checks,
-  };
+  const { artifact } = options;
   const written = options.output ? writeArtifact(ctx, options.output, artifact) : null;
-  ctx.print(renderChecks(options.title, options.model, options.checks, ctx));
+  ctx.print(renderChecks(options.title, artifact.model, artifact.checks, ctx));
   if (written) ctx.note(`${options.artifactLabel} artifact written to ${written}`);
-  if (!passed) {
-    const failed = options.checks.filter((check) => !check.ok).map((check) => check.name);
+  const extra = written ? { artifactPath: written } : {};
+  if (artifact.status !== "passed") {
+    const failed = artifact.checks.filter((check) => !check.ok).map((check) => check.name);
     const error = {
       code: "E_MODEL_CHECKS_FAILED",
       message: options.failMessage,
-      hint: `failed: ${failed.join(", ")}`,
+      hint: failed.length > 0 ? `failed: ${failed.join(", ")}` : "no check could run",
     };
-    ctx.json({ ok: false, ...artifact, ...(written ? { artifactPath: written } : {}), error });
+    ctx.json({ ok: false, ...artifact, ...extra, error });
     if (!ctx.flags.json) ctx.io.stderr(`error: ${error.message}\nhint: ${error.hint}\n`);
     return 1;
   }
-  ctx.json({ ok: true, ...artifact, ...(written ? { artifactPath: written } : {}) });
+  ctx.json({ ok: true, ...artifact, ...extra });
   ctx.print(options.passMessage);
   return 0;
 }

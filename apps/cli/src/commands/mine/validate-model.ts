@@ -1,12 +1,11 @@
 /** `jarvis mine validate-model`: does the running vLLM miner serve a Pearl model, and mine? */
-import { MINING_EXTRA_DEFAULTS } from "@openjarvis/mining-core";
 import { z } from "zod";
 import type { Ctx } from "../../context.js";
 import type { CommandInput } from "../../program.js";
 import { parseOptions, secondsOption } from "../options.js";
-import { pathsOf, readSession } from "../session.js";
+import { providerContext } from "../session.js";
 import { vllmModule } from "../vllm.js";
-import { finish, type ModelCheck } from "./model-checks.js";
+import { finish } from "./model-checks.js";
 
 const Options = z.object({
   model: z.string().min(1).optional(),
@@ -20,38 +19,25 @@ const Options = z.object({
 
 export default async function validateModelCommand(ctx: Ctx, input: CommandInput): Promise<number> {
   const opts = parseOptions(Options, input.opts);
-  const vllm = await vllmModule();
-  const sidecar = readSession(ctx)?.sidecar ?? null;
-  const model =
-    opts.model ??
-    (typeof sidecar?.model === "string" ? sidecar.model : MINING_EXTRA_DEFAULTS.model);
-  const result = await (
-    vllm.validateModel as unknown as (
-      o: Record<string, unknown>,
-    ) => Promise<{ checks: ModelCheck[]; artifact?: Record<string, unknown> }>
-  )({
-    model,
-    vllmEndpoint: opts.vllmEndpoint ?? sidecar?.vllm_endpoint,
-    gatewayMetricsUrl: opts.gatewayMetricsUrl ?? sidecar?.gateway_metrics_url,
-    allowPlanned: opts.allowPlanned === true,
-    prompt: opts.prompt,
-    timeoutMs: opts.timeout * 1000,
-    sidecar,
-    sidecarPath: pathsOf(ctx).sidecarPath,
-    env: ctx.env,
-    paths: pathsOf(ctx),
-  });
+  if (opts.gatewayMetricsUrl !== undefined) {
+    ctx.warn(
+      "--gateway-metrics-url is ignored: Pearl's gateway serves no metrics; mining is proven from its log",
+    );
+  }
+  const { validateModel } = await vllmModule();
+  const artifact = await validateModel(
+    {
+      ...(opts.model ? { model: opts.model } : {}),
+      ...(opts.vllmEndpoint ? { vllmEndpoint: opts.vllmEndpoint } : {}),
+      allowPlanned: opts.allowPlanned === true,
+      ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
+      timeoutMs: opts.timeout * 1000,
+    },
+    providerContext(ctx),
+  );
   return finish(ctx, {
     title: "Pearl Model Validation",
-    model,
-    checks: result.checks,
-    artifact: {
-      schema_version: 1,
-      model,
-      allow_planned: opts.allowPlanned === true,
-      prompt_ran: opts.prompt !== undefined,
-      ...result.artifact,
-    },
+    artifact: { ...artifact },
     ...(opts.output ? { output: opts.output } : {}),
     failMessage: "Pearl model validation checks failed.",
     passMessage: "Validation checks passed.",

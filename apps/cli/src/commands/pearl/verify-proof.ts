@@ -93,6 +93,7 @@ export function parseProof(bytes: Uint8Array): PlainProof {
 export default async function verifyProof(ctx: Ctx, input: CommandInput): Promise<number> {
   const opts = parseOptions(Options, input.opts);
   const header = parseHeader(opts.header);
+  const nbits = opts.nbits === undefined ? undefined : parseNbits(opts.nbits);
   let raw: Buffer;
   if (opts.proof === "-") {
     if (!ctx.io.stdin) throw usage("--proof - needs standard input", "pass a file instead");
@@ -108,7 +109,6 @@ export default async function verifyProof(ctx: Ctx, input: CommandInput): Promis
     }
   }
   const proof = parseProof(raw);
-  const nbits = opts.nbits === undefined ? undefined : parseNbits(opts.nbits);
   const result = verifyPlainProof(header, proof, {
     certVersion: opts.certVersion,
     ...(nbits === undefined ? {} : { nbitsOverride: nbits }),
