@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ErrorCodes, ExitCodes, MiningError } from "@openjarvis/mining-core";
 import { nbitsToTarget } from "@openjarvis/pearl";
 import { type DevnetBlock, DevnetChain, type ProofOutcome, type ProofRecord } from "./chain.js";
-import { DevnetGateway, type WireGeneration } from "./gateway.js";
+import { DevnetGateway, type ReplyFault, type WireGeneration } from "./gateway.js";
 import { type DevnetLogSink, devnetLog } from "./log.js";
 import { DevnetNode, type NodeFault } from "./node.js";
 
@@ -92,6 +92,8 @@ export interface Devnet {
   setNodeFault(fault: NodeFault | undefined): void;
   setNodeDelay(ms: number): void;
   setReplyDelay(ms: number): void;
+  /** Break every gateway reply this way until cleared with `undefined`. */
+  setReplyFault(fault: ReplyFault | undefined): void;
   close(): Promise<void>;
 }
 
@@ -146,7 +148,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     rankPenalty: options.rankPenalty ?? true,
     log,
   });
-  const gatewayControls = { replyDelayMs: options.replyDelayMs ?? 0 };
+  const gatewayControls = {
+    replyDelayMs: options.replyDelayMs ?? 0,
+    fault: undefined as ReplyFault | undefined,
+  };
   const nodeControls = { fault: undefined as NodeFault | undefined, delayMs: 0 };
   const gateway = new DevnetGateway(
     chain,
@@ -287,6 +292,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     },
     setReplyDelay(ms) {
       gatewayControls.replyDelayMs = ms;
+    },
+    setReplyFault(fault) {
+      gatewayControls.fault = fault;
     },
     close() {
       closed ??= (async () => {

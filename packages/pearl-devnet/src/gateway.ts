@@ -8,9 +8,16 @@ import { pythonJson } from "./pyjson.js";
 /** Which upstream gateway's job shape to speak (GATEWAY-AND-NODE.md §0, §2.3). */
 export type WireGeneration = "A" | "B" | "C";
 
+/**
+ * Broken replies for fault tests, applied to every reply while set: a line that is not JSON, half a
+ * reply then EOF, a 2 MiB line, or a dropped connection without a reply.
+ */
+export type ReplyFault = "garbage" | "truncate" | "oversize" | "disconnect";
+
 export interface GatewayControls {
   /** Extra delay before every reply, to mimic Gen A/B event-loop stalls while proving. */
   replyDelayMs: number;
+  fault: ReplyFault | undefined;
 }
 
 const BASE64_PATTERN = "^[A-Za-z0-9+/]*={0,2}$";
@@ -142,7 +149,8 @@ export class DevnetGateway {
         if (this.controls.replyDelayMs > 0) {
           await new Promise((resolve) => setTimeout(resolve, this.controls.replyDelayMs));
         }
-        if (!socket.destroyed) socket.write(`${reply}\n`);
+        if (socket.destroyed) break;
+        this.#write(socket, reply);
       }
       busy = false;
     };
@@ -170,6 +178,26 @@ export class DevnetGateway {
     });
     socket.on("error", () => {});
     socket.on("close", () => this.#sockets.delete(socket));
+  }
+
+  #write(socket: Socket, reply: string): void {
+    switch (this.controls.fault) {
+      case undefined:
+        socket.write(`${reply}\n`);
+        return;
+      case "garbage":
+        socket.write("devnet fault injection: this line is not JSON\n");
+        return;
+      case "oversize":
+        socket.write(`${"x".repeat(2 * 1024 * 1024)}\n`);
+        return;
+      case "truncate":
+        socket.end(reply.slice(0, Math.floor(reply.length / 2)));
+        return;
+      case "disconnect":
+        socket.destroy();
+        return;
+    }
   }
 
   /** Answer one request line (without its newline). */

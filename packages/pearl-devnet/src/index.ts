@@ -8,6 +8,6 @@ export {
   type DevnetSnapshot,
   startDevnet,
 } from "./devnet.js";
-export type { WireGeneration } from "./gateway.js";
+export type { ReplyFault, WireGeneration } from "./gateway.js";
 export type { DevnetLogSink } from "./log.js";
 export type { NodeFault } from "./node.js";

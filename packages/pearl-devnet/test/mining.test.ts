@@ -6,6 +6,7 @@ import {
   type GatewayJob,
   MAINNET_SHAPE,
   type MiningShape,
+  mine,
   mineReference,
   nbitsToTarget,
   OPENJARVIS_SHAPE,
@@ -177,6 +178,27 @@ describe("devnet chain: a real mined proof through GatewayClient (mainnet shape,
       .catch((e: unknown) => e);
     expect(isMiningError(error) && error.code).toBe("E_GATEWAY_PROTOCOL");
     expect(net.snapshot().proofs.submitted).toBe(submitted);
+  });
+});
+
+describe("devnet with the WebAssembly engine", () => {
+  it("accepts mine()'s proofs at the default nbits, two blocks in a row", async () => {
+    const net = await devnet();
+    const gateway = client(net.gatewayAddress);
+    for (const height of [1, 2]) {
+      const job = await gateway.getMiningInfo();
+      const { proof } = await mine(
+        { header: job.incompleteHeaderBytes, certVersion: 3, shape: shape(MAINNET_SHAPE) },
+        { threads: 1 },
+      );
+      await gateway.submitPlainProof(plainProofToBase64(proof), job);
+      await net.waitForBlocks(height, 20_000);
+    }
+    expect(net.snapshot()).toMatchObject({
+      height: 2,
+      blocksFound: 2,
+      job: { height: 3, nbits: "0x1d040000" },
+    });
   });
 });
 
