@@ -46,6 +46,8 @@ export interface Submission {
 const BLOCK_VERSION = 0x20000000;
 const KEEP_RECORDS = 200;
 const KEEP_BLOCKS = 50;
+/** Older proofs and solved headers are forgotten (memory stays bounded); they then count as stale. */
+const DEDUP_DEPTH = 16;
 
 function sha256d(...parts: Uint8Array[]): Uint8Array {
   const inner = createHash("sha256");
@@ -81,8 +83,9 @@ export class DevnetChain {
   #tipTimestamp: number;
   #job: DevnetJob;
   readonly #runId = randomBytes(8);
-  readonly #wonHeaders = new Set<string>();
-  readonly #seenProofs = new Set<string>();
+  /** Header → height, and proof hash → height: remembered for DEDUP_DEPTH blocks only. */
+  readonly #wonHeaders = new Map<string, number>();
+  readonly #seenProofs = new Map<string, number>();
   readonly #queue: Submission[] = [];
   #draining = false;
   readonly #log: DevnetLog;
@@ -166,7 +169,7 @@ export class DevnetChain {
     const job = this.#job;
     const proofKey = createHash("sha256").update(submission.proofBase64).digest("hex");
     const firstTime = !this.#seenProofs.has(proofKey);
-    this.#seenProofs.add(proofKey);
+    this.#seenProofs.set(proofKey, this.height);
     const jobHeight = submission.headerBase64 === job.headerBase64 ? job.height : 0;
     this.#log(`Received PlainProof submission for template time ${job.timestamp}`);
     const record = (outcome: ProofOutcome, reason?: string, blockHash?: string, emit = true) => {
@@ -222,7 +225,7 @@ export class DevnetChain {
       Buffer.from(submission.proofBase64, "base64"),
     );
     const hash = sha256d(job.header, commitment);
-    this.#wonHeaders.add(job.headerBase64);
+    this.#wonHeaders.set(job.headerBase64, job.height);
     this.blocksFound++;
     this.#log(`Block accepted by node! height ${job.height} hash ${displayHex(hash)}`);
     record("accepted", undefined, displayHex(hash), false);
@@ -240,6 +243,9 @@ export class DevnetChain {
       minedHere,
     });
     if (this.blocks.length > KEEP_BLOCKS) this.blocks.shift();
+    for (const seen of [this.#seenProofs, this.#wonHeaders]) {
+      for (const [key, height] of seen) if (height < this.height - DEDUP_DEPTH) seen.delete(key);
+    }
     this.#job = this.#nextJob();
     this.#log(`Updating block template to height ${this.#job.height}`);
     this.#emit();

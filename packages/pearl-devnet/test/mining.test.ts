@@ -203,6 +203,23 @@ describe("devnet with the WebAssembly engine", () => {
 });
 
 describe("devnet verification options", () => {
+  it("forgets proofs 16 blocks later, so its memory stays bounded", async () => {
+    const net = await devnet();
+    const gateway = client(net.gatewayAddress);
+    const first = await gateway.getMiningInfo();
+    await gateway.submitPlainProof("QUJD", first);
+    await gateway.submitPlainProof("QUJD", first);
+    await until(() => net.snapshot().recent.length === 2);
+    for (let i = 0; i < 17; i++) net.advanceTip();
+    await gateway.submitPlainProof("QUJD", await gateway.getMiningInfo());
+    await until(() => net.snapshot().recent.length === 3);
+    expect(net.snapshot().recent.map((r) => r.outcome)).toEqual([
+      "invalid",
+      "duplicate",
+      "invalid",
+    ]);
+  });
+
   it("rejects a tampered leaf, then accepts the untampered proof", async () => {
     const net = await devnet({ nbits: DEVNET_INSTANT_NBITS });
     const gateway = client(net.gatewayAddress);
