@@ -173,8 +173,8 @@ async function terminate(identity: ProcessIdentity, record: SidecarRecord | null
   if (isProcessAlive(identity)) {
     // SIGTERM to the supervisor alone: it stops the gateway with SIGINT (its graceful path).
     await stopProcess(identity, { group: false, signal: "SIGTERM", graceMs: 15_000 });
+    sweepGroup(identity);
   }
-  sweepGroup(identity);
   const gateway = gatewayIdentityOf(record);
   if (gateway && isProcessAlive(gateway)) {
     await stopProcess(gateway, { group: false, signal: "SIGINT", graceMs: 5_000 });

@@ -89,7 +89,7 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
         expect(next).not.toBe(gateway);
         const again = await runCli(home.env, "stats");
         expect(again.stats?.details?.state).toBe("mining");
-        expect((again.stats?.details?.restarts as { gateway: number }).gateway).toBe(1);
+        expect(again.stats?.details?.restarts).toMatchObject({ gateway: 1 });
       },
       { timeout: 30_000, interval: 500 },
     );
