@@ -141,7 +141,7 @@ function invalid(
   const keyPath = ["mining", ...key].join(".");
   const message =
     value === undefined
-      ? `${file}: ${keyPath} is missing (${problem})`
+      ? `${file}: ${keyPath} is missing (it is required)`
       : `${file}: ${keyPath} = ${describe(value)} is invalid: ${problem}`;
   return new MiningError(ErrorCodes.CONFIG_INVALID, message, {
     hint: `${fixFor(key)} in ${file}`,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireLock, currentProcessIdentity, isMiningError, withLock } from "../src/index.js";
@@ -129,6 +129,29 @@ describe("acquireLock", () => {
     await exited;
     const handle = await acquireLock(file);
     await handle.release();
+  });
+
+  it("treats a fresh empty lock as held (a writer mid-create) and an old one as stale", async () => {
+    const file = lockFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, "");
+    expect((await codeOf(acquireLock(file))).code).toBe("E_LOCKED");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+    const handle = await acquireLock(file);
+    await handle.release();
+  });
+
+  it("clears the marker of a recoverer that crashed mid-recovery", async () => {
+    const file = lockFile();
+    writeLock(file, { pid: spawnSync("true").pid!, startTime: "1" });
+    writeFileSync(`${file}.recover`, "");
+    expect((await codeOf(acquireLock(file))).code).toBe("E_LOCKED");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.recover`, old, old);
+    const handle = await acquireLock(file, { timeoutMs: 2_000 });
+    await handle.release();
+    expect(readdirSync(path.dirname(file))).toEqual([]);
   });
 
   it("lets exactly one of several racing processes win", async () => {
