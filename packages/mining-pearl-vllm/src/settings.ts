@@ -221,7 +221,7 @@ export function resolveSettings(config: MiningConfig): VllmSettings {
     ),
     cudaVisibleDevices: gpuList(extra),
     pearldRpcUrl: url(
-      solo || text(extra, "pearld_rpc_url", DEFAULT_PEARLD_RPC_URL),
+      text(extra, "pearld_rpc_url", solo || DEFAULT_PEARLD_RPC_URL),
       "pearld_rpc_url",
     ),
     pearldRpcUser: text(extra, "pearld_rpc_user", DEFAULT_PEARLD_RPC_USER),

@@ -26,7 +26,7 @@ const RULES: Rule[] = [
   },
   {
     pattern:
-      /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|dial unix .*(no such file|connection refused)|connect: connection refused/i,
+      /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|dial unix .*(no such file|connection refused)/i,
     code: ErrorCodes.CONTAINER_ENGINE_UNAVAILABLE,
     message: "the container engine is not running or not reachable",
     hint: "start Docker (`sudo systemctl start docker`) or Podman's Docker API (`podman system service`), and check DOCKER_HOST / `docker context ls`",
@@ -54,18 +54,23 @@ const RULES: Rule[] = [
   },
 ];
 
-/** The first line of stderr that says something (the CLI's own noise removed). */
-export function firstMeaningfulLine(stderr: string): string {
-  for (const raw of stderr.split("\n")) {
-    const line = raw.replace(/^(Error response from daemon|Error|docker):\s*/i, "").trim();
-    if (
-      line !== "" &&
-      !/legacy builder is deprecated|DEPRECATED|buildx component|Install the buildx/i.test(line)
-    ) {
-      return line;
-    }
-  }
-  return "";
+/** Lines the CLI prints on its own account (deprecation notices, hints), never the error. */
+const NOISE =
+  /legacy builder is deprecated|BuildKit is currently disabled|^\s*environment-variable\.?$|DEPRECATED|buildx component|Install the buildx/i;
+
+/**
+ * The line of CLI output that states the failure: the last one that reads like an error (a
+ * build prints its error after pages of progress), else the first one that says anything.
+ */
+export function firstMeaningfulLine(output: string): string {
+  const lines = output
+    .split("\n")
+    .map((raw) => raw.replace(/^(Error response from daemon|Error|docker):\s*/i, "").trim())
+    .filter((line) => line !== "" && !NOISE.test(line));
+  const errorLine = [...lines]
+    .reverse()
+    .find((l) => /error|failed|denied|not found|no such|unknown/i.test(l));
+  return errorLine ?? lines[0] ?? "";
 }
 
 /**
