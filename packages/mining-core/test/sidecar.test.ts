@@ -1,8 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  currentProcessIdentity,
   isMiningError,
+  isProcessAlive,
   readSidecar,
   removeSidecar,
   SIDECAR_SCHEMA_VERSION,
@@ -161,5 +164,40 @@ describe("removeSidecar", () => {
     removeSidecar(file);
     expect(readSidecar(file)).toBeNull();
     expect(() => removeSidecar(file)).not.toThrow();
+  });
+});
+
+describe("stale sidecars", () => {
+  it("a sidecar whose process is dead, or whose PID was reused, is not alive", () => {
+    const file = sidecarFile();
+    const dead = spawnSync("true").pid!;
+    writeSidecar(file, {
+      provider: "cpu-pearl",
+      started_at: 1,
+      wallet_address: "",
+      pid: dead,
+      process_start_time: "1",
+    });
+    expect(isProcessAlive(sidecarProcessIdentity(readSidecar(file))!)).toBe(false);
+    const me = currentProcessIdentity();
+    writeSidecar(file, {
+      provider: "cpu-pearl",
+      started_at: 1,
+      wallet_address: "",
+      pid: me.pid,
+      process_start_time: `${me.startTime}9`,
+    });
+    expect(isProcessAlive(sidecarProcessIdentity(readSidecar(file))!)).toBe(false);
+    writeSidecar(file, {
+      provider: "cpu-pearl",
+      started_at: 1,
+      wallet_address: "",
+      pid: me.pid,
+      process_start_time: me.startTime,
+    });
+    expect(isProcessAlive(sidecarProcessIdentity(readSidecar(file))!)).toBe(true);
+    // OpenJarvis sidecars carry no identity of ours.
+    writeFileSync(file, CPU_START);
+    expect(sidecarProcessIdentity(readSidecar(file))).toBeNull();
   });
 });
