@@ -94,8 +94,13 @@ export class GatewayClient {
     plainProofBase64: string,
     job: GatewayJob | Record<string, unknown>,
   ): Promise<string> {
-    const jobJson =
-      typeof job.rawJson === "string" && "raw" in job ? job.rawJson : stringifyJsonWithBigInts(job);
+    let jobJson: string;
+    if (isGatewayJob(job)) {
+      // A raw text with a line break cannot have come off the wire; never let it split the line.
+      jobJson = /[\r\n]/.test(job.rawJson) ? stringifyJsonWithBigInts(job.raw) : job.rawJson;
+    } else {
+      jobJson = stringifyJsonWithBigInts(job);
+    }
     const params = `{"plain_proof":${JSON.stringify(plainProofBase64)},"mining_job":${jobJson}}`;
     const reply = await this.#request("submitPlainProof", params);
     if (typeof reply.result !== "string") {
@@ -435,6 +440,10 @@ function rpcError(error: JsonValue | undefined, method: string, url: string): Mi
         details,
       });
   }
+}
+
+function isGatewayJob(job: GatewayJob | Record<string, unknown>): job is GatewayJob {
+  return typeof job.rawJson === "string" && typeof job.raw === "object" && job.raw !== null;
 }
 
 function decodeBase64(text: string): Uint8Array | undefined {

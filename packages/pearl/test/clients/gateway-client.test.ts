@@ -117,6 +117,17 @@ describe("GatewayClient", () => {
     );
   });
 
+  it("re-serialises a hand-made job whose raw text has a line break, so framing holds", async () => {
+    const server = await startServer(serveJob);
+    const gateway = client(server.url);
+    const job = await gateway.getMiningInfo();
+    const forged = { ...job, rawJson: '{"target":\n1}' };
+    expect(await gateway.submitPlainProof("QUJD", forged)).toBe("submitted");
+    expect(server.lines).toHaveLength(2);
+    expect(server.lines[1]).toContain(`"target":${TARGET_78}`);
+    expect(server.lines[1]).toContain('"extra_float":5');
+  });
+
   it("maps paused (-32001) to E_GATEWAY_PAUSED and keeps the connection", async () => {
     let paused = true;
     const server = await startServer((request, line, socket) => {
