@@ -90,6 +90,7 @@ function writeMatrix(w: Writer, matrix: MatrixMerkleProof): void {
   const { proof, rowIndices } = matrix;
   w.u64(proof.leafData.length);
   for (const leaf of proof.leafData) {
+    if (leaf.length !== BLAKE3_CHUNK_LEN) throw decodeError("a leaf must be 1024 bytes");
     w.u64(leaf.length);
     w.bytes(leaf);
   }

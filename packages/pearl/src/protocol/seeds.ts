@@ -9,7 +9,7 @@ export const SALT_A: Uint8Array = blake3(encoder.encode("pearl/cert-v3/noise-see
 /** BLAKE3("pearl/cert-v3/noise-seed/B"), the V3 salt binding hash_b to n. */
 export const SALT_B: Uint8Array = blake3(encoder.encode("pearl/cert-v3/noise-seed/B"));
 
-/** Published values of the salts, checked by the tests against the derivation above. */
+/** Published values of the salts (ALGORITHM §5.3); tests check the derivation above against them. */
 export const SALT_A_HEX = "8249406ca0ed15169616f692fcf076f892dbdb2a7023b852f0d47719c390017b";
 export const SALT_B_HEX = "11300632ec6301ca2be2af718b3f4d4f1ae9c63988e8cc044844301d71b89aa9";
 

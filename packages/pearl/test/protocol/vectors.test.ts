@@ -14,6 +14,7 @@ import {
   SALT_A,
   SALT_B,
 } from "../../src/protocol/index.js";
+import { SALT_A_HEX, SALT_B_HEX } from "../../src/protocol/seeds.js";
 
 const fill = (byte: number, length = 32) => new Uint8Array(length).fill(byte);
 
@@ -26,6 +27,8 @@ describe("seed chains (ALGORITHM §12.1, upstream seed.rs / test_commitment_hash
     expect(bytesToHex(SALT_A)).toBe(
       "8249406ca0ed15169616f692fcf076f892dbdb2a7023b852f0d47719c390017b",
     );
+    expect(SALT_A_HEX).toBe(bytesToHex(SALT_A));
+    expect(SALT_B_HEX).toBe(bytesToHex(SALT_B));
     expect(bytesToHex(SALT_B)).toBe(
       "11300632ec6301ca2be2af718b3f4d4f1ae9c63988e8cc044844301d71b89aa9",
     );
