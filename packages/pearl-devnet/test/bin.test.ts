@@ -123,14 +123,15 @@ describe("pearl-devnet bin", () => {
   });
 
   it("refuses bad flags with a usage error and exit code 2", async () => {
-    for (const args of [
+    const cases = [
       ["--generation", "Z"],
       ["--nbits", "xyz"],
       ["--nbits", "1d800000"],
       ["--password", "p"],
-    ]) {
-      const run = start(args);
-      expect((await run.exited).code, args.join(" ")).toBe(2);
+    ];
+    const runs = cases.map((args) => start(args));
+    for (const [i, run] of runs.entries()) {
+      expect((await run.exited).code, cases[i]!.join(" ")).toBe(2);
       expect(run.stderr()).toMatch(/^devnet error: /);
       expect(run.stderr()).toContain("devnet hint: ");
     }
