@@ -96,6 +96,13 @@ describe("tile bounds (§7.3)", () => {
     expect(expectedAttemptsPerBlock(mainnet, MAINNET_SHAPE) / 4.194e6).toBeCloseTo(1, 2);
     expect(expectedAttemptsPerBlock(easy, OPENJARVIS_SHAPE)).toBeGreaterThan(1);
     expect(expectedAttemptsPerBlock(easy, OPENJARVIS_SHAPE)).toBeLessThan(1.1);
+    // Upstream test constant DEFAULT_NBITS = 0x1d2fffff: p ≈ 2^-10.4 at k 2048, 2^-11.4 at k 1024.
+    const tests = nbitsToTarget(0x1d2fffff);
+    expect(Math.log2(winProbabilityPerTile(tileBound(tests, MAINNET_SHAPE)))).toBeCloseTo(-10.4, 1);
+    expect(Math.log2(winProbabilityPerTile(tileBound(tests, OPENJARVIS_SHAPE)))).toBeCloseTo(
+      -11.4,
+      1,
+    );
     expect(winProbabilityPerTile(MAX)).toBe(1);
     expect(expectedAttemptsPerBlock(0n, OPENJARVIS_SHAPE)).toBeGreaterThan(1e70);
   });
