@@ -556,6 +556,88 @@ export function packNoisy(
   }
 }
 
+/**
+ * The uniform factor of the rows listed in `index` (4 per group, -1 = padding), transposed: out[f ·
+ * positions + pos] = noise[index[pos]][f]. With it, the noise of one column for the 4 rows of a group
+ * is a single u32 load.
+ */
+export function transposeNoise(noise: usize, r: u32, index: usize, positions: u32, out: usize): void {
+  for (let pos: u32 = 0; pos < positions; pos++) {
+    const row = load<i32>(index + (<usize>pos << 2));
+    let dst = out + pos;
+    const src = noise + <usize>row * r;
+    for (let f: u32 = 0; f < r; f++) {
+      store<i8>(dst, row < 0 ? 0 : load<i8>(src + f));
+      dst += positions;
+    }
+  }
+}
+
+/**
+ * The A side of packNoisy (4 rows per group) with SIMD: per group and 8 columns, the 4 rows are
+ * widened (`load8x8_s`) and transposed by 32-bit lanes into the (l, l+1) pair layout, and the noise
+ * of each column comes from the transposed factor as one u32 per column and side.
+ */
+export function packRows4(
+  matrix: usize,
+  k: u32,
+  noiseT: usize,
+  positions: u32,
+  plus: usize,
+  minus: usize,
+  index: usize,
+  zeroRow: usize,
+  out: usize,
+): void {
+  const groups = positions >> 2;
+  for (let g: u32 = 0; g < groups; g++) {
+    const at = index + (<usize>g << 4);
+    const r0 = load<i32>(at);
+    const r1 = load<i32>(at, 4);
+    const r2 = load<i32>(at, 8);
+    const r3 = load<i32>(at, 12);
+    const p0 = r0 < 0 ? zeroRow : matrix + <usize>r0 * k;
+    const p1 = r1 < 0 ? zeroRow : matrix + <usize>r1 * k;
+    const p2 = r2 < 0 ? zeroRow : matrix + <usize>r2 * k;
+    const p3 = r3 < 0 ? zeroRow : matrix + <usize>r3 * k;
+    const nt = noiseT + (<usize>g << 2);
+    let dst = out + <usize>g * (<usize>(k >> 1) << 4);
+    for (let l: u32 = 0; l < k; l += 8) {
+      const w0 = v128.load8x8_s(p0 + l);
+      const w1 = v128.load8x8_s(p1 + l);
+      const w2 = v128.load8x8_s(p2 + l);
+      const w3 = v128.load8x8_s(p3 + l);
+      const t0 = i32x4.shuffle(w0, w1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(w0, w1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(w2, w3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(w2, w3, 2, 6, 3, 7);
+      const lo = columnNoise(nt, positions, plus, minus, l);
+      const hi = columnNoise(nt, positions, plus, minus, l + 4);
+      v128.store(dst, i16x8.add(i32x4.shuffle(t0, t2, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(lo)));
+      v128.store(dst, i16x8.add(i32x4.shuffle(t0, t2, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(lo)), 16);
+      v128.store(dst, i16x8.add(i32x4.shuffle(t1, t3, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(hi)), 32);
+      v128.store(dst, i16x8.add(i32x4.shuffle(t1, t3, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(hi)), 48);
+      dst += 64;
+    }
+  }
+}
+
+/** Noise of a group's 4 rows at columns l..l+3, as bytes in (row, l)/(row, l+1) pair order. */
+function columnNoise(nt: usize, positions: u32, plus: usize, minus: usize, l: u32): v128 {
+  const o = <usize>l << 2;
+  const stride = <usize>positions;
+  let f = i32x4.splat(load<u32>(nt + <usize>load<u32>(plus + o) * stride));
+  f = i32x4.replace_lane(f, 1, load<u32>(nt + <usize>load<u32>(plus + o + 4) * stride));
+  f = i32x4.replace_lane(f, 2, load<u32>(nt + <usize>load<u32>(plus + o + 8) * stride));
+  f = i32x4.replace_lane(f, 3, load<u32>(nt + <usize>load<u32>(plus + o + 12) * stride));
+  let s = i32x4.splat(load<u32>(nt + <usize>load<u32>(minus + o) * stride));
+  s = i32x4.replace_lane(s, 1, load<u32>(nt + <usize>load<u32>(minus + o + 4) * stride));
+  s = i32x4.replace_lane(s, 2, load<u32>(nt + <usize>load<u32>(minus + o + 8) * stride));
+  s = i32x4.replace_lane(s, 3, load<u32>(nt + <usize>load<u32>(minus + o + 12) * stride));
+  const d = i8x16.sub(f, s); // byte 4c + j = noise of row j at column l + c
+  return i8x16.shuffle(d, d, 0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tile transcript (ALGORITHM.md §7.2) as an outer product: a v128 holds 4 columns of one tile row,
 // so a 4×8 block needs 8 accumulators and no horizontal sums. Larger tiles are covered by several

@@ -74,6 +74,8 @@ export class EngineCore {
     | "cvs"
     | "noiseA"
     | "noiseB"
+    | "noiseAT"
+    | "zeroRow"
     | "plusA"
     | "minusA"
     | "plusB"
@@ -123,6 +125,8 @@ export class EngineCore {
       cvs: (Math.max(padded(m * k), padded(n * k)) / 1024) * 32,
       noiseA: m * rank,
       noiseB: n * rank,
+      noiseAT: rank * ROW_LANES * rowBlocks,
+      zeroRow: k,
       plusA: 4 * k,
       minusA: 4 * k,
       plusB: 4 * k,
@@ -220,16 +224,17 @@ export class EngineCore {
     const t3 = performance.now();
     const rowTiles = this.rowOffsets.length;
     const colTiles = this.colOffsets.length;
-    wasm.packNoisy(
+    const positions = rowTiles * this.rowGroups * ROW_LANES;
+    wasm.transposeNoise(ptr.noiseA, rank, ptr.rowIndex, positions, ptr.noiseAT);
+    wasm.packRows4(
       ptr.a,
       k,
-      ptr.noiseA,
-      rank,
+      ptr.noiseAT,
+      positions,
       ptr.plusA,
       ptr.minusA,
       ptr.rowIndex,
-      rowTiles * this.rowGroups,
-      ROW_LANES,
+      ptr.zeroRow,
       ptr.packedA,
     );
     const t4 = performance.now();

@@ -45,5 +45,7 @@ export type WorkerReply =
       reason: "stopped" | "exhausted" | "won";
       phases: AttemptPhases;
       memoryBytes: number;
+      /** CPU time the worker thread has used so far (Linux only). */
+      cpuMs: number | undefined;
     }
   | { type: "error"; generation: number; message: string };

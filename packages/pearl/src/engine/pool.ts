@@ -44,6 +44,8 @@ export interface MinerPoolStats {
   phases: AttemptPhases;
   /** WebAssembly memory of the largest worker engine, in bytes. */
   memoryBytesPerWorker: number;
+  /** CPU time used by the worker threads so far, in ms (Linux; undefined elsewhere). */
+  cpuMs: number | undefined;
   /** Each worker's OS priority when `lowPriority` was requested. */
   priorities: (number | undefined)[];
 }
@@ -64,6 +66,7 @@ interface WorkerSlot {
   busy: number | undefined;
   phases: AttemptPhases;
   memoryBytes: number;
+  cpuMs: number | undefined;
   priority: number | undefined;
 }
 
@@ -156,6 +159,7 @@ class WorkerPool implements MinerPool {
       busy: undefined,
       phases: emptyPhases(),
       memoryBytes: 0,
+      cpuMs: undefined,
       priority: undefined,
     };
     worker.on("message", (reply: WorkerReply) => this.onReply(slot, reply));
@@ -186,6 +190,7 @@ class WorkerPool implements MinerPool {
         if (slot.busy === reply.generation) slot.busy = undefined;
         slot.phases = reply.phases;
         slot.memoryBytes = Math.max(slot.memoryBytes, reply.memoryBytes);
+        slot.cpuMs = reply.cpuMs;
         if (job && job.generation === reply.generation && reply.reason === "exhausted") {
           job.exhausted += 1;
           if (job.exhausted === this.threads) {
@@ -254,6 +259,9 @@ class WorkerPool implements MinerPool {
       threads: this.threads,
       phases,
       memoryBytesPerWorker: Math.max(0, ...this.slots.map((slot) => slot.memoryBytes)),
+      cpuMs: this.slots.every((slot) => slot.cpuMs !== undefined)
+        ? this.slots.reduce((sum, slot) => sum + slot.cpuMs!, 0)
+        : undefined,
       priorities: this.slots.map((slot) => slot.priority),
     };
   }

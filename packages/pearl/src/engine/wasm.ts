@@ -44,6 +44,18 @@ export interface EngineExports {
     lanes: number,
     out: number,
   ): void;
+  transposeNoise(noise: number, rank: number, index: number, positions: number, out: number): void;
+  packRows4(
+    matrix: number,
+    k: number,
+    noiseT: number,
+    positions: number,
+    plus: number,
+    minus: number,
+    index: number,
+    zeroRow: number,
+    out: number,
+  ): void;
   scanRowTile(
     packedA: number,
     packedB: number,

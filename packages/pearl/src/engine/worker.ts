@@ -1,6 +1,7 @@
 // A mining worker thread: one engine instance, reused across jobs. It runs attempts back to back
 // and polls the shared generation word between row tiles, so a new job or an abort stops it
 // within one row tile (tens of microseconds).
+import { readFileSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { EngineCore } from "./core.js";
@@ -65,6 +66,17 @@ function runJob(job: JobMessage): Ending {
   }
 }
 
+/** CPU time of this thread in ms (Linux), to tell the engine's speed from a busy machine's. */
+function threadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function done(job: JobMessage, reason: Ending): void {
   post({
     type: "done",
@@ -72,6 +84,7 @@ function done(job: JobMessage, reason: Ending): void {
     reason,
     phases: { ...(core?.phases ?? { generate: 0, commit: 0, noise: 0, pack: 0, scan: 0 }) },
     memoryBytes: core?.memoryBytes ?? 0,
+    cpuMs: threadCpuMs(),
   });
 }
 
