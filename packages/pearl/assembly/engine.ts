@@ -561,9 +561,15 @@ export function packNoisy(
  * positions + pos] = noise[index[pos]][f]. With it, the noise of one column for the 4 rows of a group
  * is a single u32 load.
  */
-export function transposeNoise(noise: usize, r: u32, index: usize, positions: u32, out: usize): void {
+export function transposeNoise(
+  noise: usize,
+  r: u32,
+  index: usize,
+  positions: u32,
+  out: usize,
+): void {
   for (let pos: u32 = 0; pos < positions; pos++) {
-    const row = load<i32>(index + (<usize>pos << 2));
+    const row = load<i32>(index + ((<usize>pos) << 2));
     let dst = out + pos;
     const src = noise + <usize>row * r;
     for (let f: u32 = 0; f < r; f++) {
@@ -591,7 +597,7 @@ export function packRows4(
 ): void {
   const groups = positions >> 2;
   for (let g: u32 = 0; g < groups; g++) {
-    const at = index + (<usize>g << 4);
+    const at = index + ((<usize>g) << 4);
     const r0 = load<i32>(at);
     const r1 = load<i32>(at, 4);
     const r2 = load<i32>(at, 8);
@@ -600,8 +606,8 @@ export function packRows4(
     const p1 = r1 < 0 ? zeroRow : matrix + <usize>r1 * k;
     const p2 = r2 < 0 ? zeroRow : matrix + <usize>r2 * k;
     const p3 = r3 < 0 ? zeroRow : matrix + <usize>r3 * k;
-    const nt = noiseT + (<usize>g << 2);
-    let dst = out + <usize>g * (<usize>(k >> 1) << 4);
+    const nt = noiseT + ((<usize>g) << 2);
+    let dst = out + <usize>g * ((<usize>(k >> 1)) << 4);
     for (let l: u32 = 0; l < k; l += 8) {
       const w0 = v128.load8x8_s(p0 + l);
       const w1 = v128.load8x8_s(p1 + l);
@@ -614,9 +620,21 @@ export function packRows4(
       const lo = columnNoise(nt, positions, plus, minus, l);
       const hi = columnNoise(nt, positions, plus, minus, l + 4);
       v128.store(dst, i16x8.add(i32x4.shuffle(t0, t2, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(lo)));
-      v128.store(dst, i16x8.add(i32x4.shuffle(t0, t2, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(lo)), 16);
-      v128.store(dst, i16x8.add(i32x4.shuffle(t1, t3, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(hi)), 32);
-      v128.store(dst, i16x8.add(i32x4.shuffle(t1, t3, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(hi)), 48);
+      v128.store(
+        dst,
+        i16x8.add(i32x4.shuffle(t0, t2, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(lo)),
+        16,
+      );
+      v128.store(
+        dst,
+        i16x8.add(i32x4.shuffle(t1, t3, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(hi)),
+        32,
+      );
+      v128.store(
+        dst,
+        i16x8.add(i32x4.shuffle(t1, t3, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(hi)),
+        48,
+      );
       dst += 64;
     }
   }
@@ -624,7 +642,7 @@ export function packRows4(
 
 /** Noise of a group's 4 rows at columns l..l+3, as bytes in (row, l)/(row, l+1) pair order. */
 function columnNoise(nt: usize, positions: u32, plus: usize, minus: usize, l: u32): v128 {
-  const o = <usize>l << 2;
+  const o = (<usize>l) << 2;
   const stride = <usize>positions;
   let f = i32x4.splat(load<u32>(nt + <usize>load<u32>(plus + o) * stride));
   f = i32x4.replace_lane(f, 1, load<u32>(nt + <usize>load<u32>(plus + o + 4) * stride));
