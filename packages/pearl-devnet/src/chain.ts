@@ -145,6 +145,11 @@ export class DevnetChain {
     }
   }
 
+  /** Proofs waiting for a verdict. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
   /** Resolves once every queued proof has a verdict. */
   async settled(): Promise<void> {
     while (this.#draining) await new Promise((resolve) => setImmediate(resolve));

@@ -42,6 +42,8 @@ export interface DevnetOptions {
   startDelayMs?: number;
   /** Delay before every gateway reply (Gen A/B stall while proving). */
   replyDelayMs?: number;
+  /** Answer -32000 "proof submission queue full" beyond this many unverified proofs (Gen C). */
+  maxPendingProofs?: number;
   /** Gateway request line limit (default 1 MiB; one upstream variant uses 4 MiB). */
   maxLineBytes?: number;
   /** Receives every log line; each starts with a timestamp and "devnet". Default: silent. */
@@ -151,6 +153,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const gatewayControls = {
     replyDelayMs: options.replyDelayMs ?? 0,
     fault: undefined as ReplyFault | undefined,
+    maxPendingProofs: options.maxPendingProofs,
   };
   const nodeControls = { fault: undefined as NodeFault | undefined, delayMs: 0 };
   const gateway = new DevnetGateway(

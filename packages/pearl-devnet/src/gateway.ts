@@ -18,6 +18,8 @@ export interface GatewayControls {
   /** Extra delay before every reply, to mimic Gen A/B event-loop stalls while proving. */
   replyDelayMs: number;
   fault: ReplyFault | undefined;
+  /** Gen C's bounded queue (`GATEWAY_PROOF_MAX_PENDING`); undefined = unbounded. */
+  maxPendingProofs: number | undefined;
 }
 
 const BASE64_PATTERN = "^[A-Za-z0-9+/]*={0,2}$";
@@ -331,6 +333,11 @@ export class DevnetGateway {
       throw new RpcError(-32000, `incomplete header must be 76 bytes, got ${headerBytes.length}`);
     }
     if (!strictBase64(proof)) throw new RpcError(-32000, "Incorrect padding");
+    const limit = this.controls.maxPendingProofs;
+    if (limit !== undefined && this.chain.pending >= limit) {
+      this.log("Proof submission queue full, rejecting submitPlainProof");
+      throw new RpcError(-32000, "proof submission queue full");
+    }
     this.chain.submit({
       headerBase64: Buffer.from(headerBytes).toString("base64"),
       proofBase64: proof,

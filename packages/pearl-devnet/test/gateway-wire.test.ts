@@ -224,6 +224,24 @@ describe("devnet gateway wire format", () => {
     expect(reply.result).toBe("submitted");
   });
 
+  it("answers queue full (-32000) beyond maxPendingProofs unverified proofs", async () => {
+    const net = await devnet({ maxPendingProofs: 1 });
+    const raw = await RawConnection.open(net);
+    const header = Buffer.from(net.snapshot().job!.header, "hex").toString("base64");
+    const line = (id: number) =>
+      `{"jsonrpc":"2.0","method":"submitPlainProof","params":{"plain_proof":"QUJD","mining_job":{"incomplete_header_bytes":"${header}","target":1,"cert_version":3}},"id":${id}}\n`;
+    // One write: the lines are read before the first proof is verified.
+    raw.write(line(1) + line(2));
+    expect(parse(await raw.line()).result).toBe("submitted");
+    expect(parse(await raw.line()).error).toEqual({
+      code: -32000,
+      message: "proof submission queue full",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    raw.write(line(3));
+    expect(parse(await raw.line()).result).toBe("submitted");
+  });
+
   it("is paused (-32001) until the start delay is over, and on pause()", async () => {
     const net = await devnet({ startDelayMs: 300 });
     const raw = await RawConnection.open(net);
