@@ -168,9 +168,9 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     await engine.remove(existing.id);
   }
 
+  /** Removes a container that failed to start (kill, no grace: it never served anything). */
   async function cleanup(engine: ContainerEngine, id: string, ctx: ProviderContext): Promise<void> {
     try {
-      await engine.stop(id, 5);
       await engine.remove(id);
     } catch {
       // Best effort: the original error is the one worth reporting.
@@ -202,7 +202,7 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     const redact = (line: string) => redactSecrets(line, secrets);
 
     const launched = await withLock(ctx.paths.lockPath, async () => {
-      await engine.version();
+      // Its first engine call also tells a missing daemon (`docker version` is slow on Podman).
       await refuseIfRunning(engine, ctx);
       await ensureImage({
         engine,

@@ -32,12 +32,14 @@ async function recentLines(engine: ContainerEngine, container: string): Promise<
   return lines;
 }
 
+/** The line that best explains a crash: the last error-looking one, else the last one. */
 function lastMeaningful(lines: readonly string[], redact: (l: string) => string): string {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const text = stripAnsi(splitTimestamp(lines[i] as string).text).trim();
-    if (text) return redact(text).slice(0, 200);
-  }
-  return "";
+  const texts = lines.map((l) => stripAnsi(splitTimestamp(l).text).trim()).filter(Boolean);
+  const error = [...texts]
+    .reverse()
+    .find((t) => /error|exception|traceback|fatal|failed|killed/i.test(t));
+  const chosen = error ?? texts[texts.length - 1] ?? "";
+  return redact(chosen).slice(0, 200);
 }
 
 async function healthy(url: string, fetchImpl: typeof fetch): Promise<boolean> {

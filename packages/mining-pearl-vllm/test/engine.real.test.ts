@@ -19,7 +19,6 @@ import {
 import {
   buildFakeImage,
   dockerHost,
-  FIXTURE_DIR,
   freePort,
   makeConfig,
   makeContext,
@@ -286,13 +285,12 @@ describe("vllm-pearl against a real container engine", () => {
     try {
       const git = (args: string[]) =>
         execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+      // A small Pearl stand-in: the same Dockerfile path, built on top of the fake image.
       mkdirSync(join(repo, "miner", "vllm-miner"), { recursive: true });
-      for (const f of ["entrypoint.sh", "chat.cgi"])
-        writeFileSync(join(repo, f), readFileSync(join(FIXTURE_DIR, f)));
-      writeFileSync(join(repo, "busybox"), readFileSync("/bin/busybox"), { mode: 0o755 });
+      writeFileSync(join(repo, "VERSION"), "pinned\n");
       writeFileSync(
         join(repo, "miner", "vllm-miner", "Dockerfile"),
-        readFileSync(join(FIXTURE_DIR, "Dockerfile")),
+        `FROM ${image}\nCOPY VERSION /VERSION\n`,
       );
       git(["init", "-q"]);
       git(["-c", "user.email=t@t", "-c", "user.name=t", "add", "."]);

@@ -208,11 +208,11 @@ export class DockerCliEngine implements ContainerEngine {
   }
 
   async build(spec: BuildSpec): Promise<void> {
-    const flavour = this.#flavour ?? (await this.version()).flavour;
     // Pearl's Dockerfile needs BuildKit (`RUN --mount=type=cache`): on Docker that is buildx;
-    // Podman's own builder understands it through the classic build endpoint.
-    const useBuildx =
-      flavour === "docker" && (await this.#exec("buildx", ["buildx", "version"])).ok;
+    // Podman's own builder understands it through the classic build endpoint. Asking the
+    // server which one it is costs seconds on Podman, so only when buildx is installed.
+    const hasBuildx = (await this.#exec("buildx", ["buildx", "version"])).ok;
+    const useBuildx = hasBuildx && (this.#flavour ?? (await this.version()).flavour) === "docker";
     const args = useBuildx ? ["buildx", "build", "--load", "--progress", "plain"] : ["build"];
     args.push(...(spec.flags ?? []), "-t", spec.tag, "-f", spec.dockerfile, ".");
     await this.#stream(useBuildx ? "buildx build" : "build", args, {
@@ -274,10 +274,21 @@ export class DockerCliEngine implements ContainerEngine {
   }
 
   async remove(nameOrId: string): Promise<void> {
-    const { ok, stderr } = await this.#exec("rm", ["rm", "--force", nameOrId], {
-      timeoutMs: 60_000,
-    });
-    if (!ok && !NO_SUCH.test(stderr)) throw mapCliFailure({ command: "rm", stderr, exitCode: 1 });
+    // A container caught between restarts can survive one `rm --force`; look again.
+    for (let attempt = 1; ; attempt++) {
+      const { ok, stderr } = await this.#exec("rm", ["rm", "--force", nameOrId], {
+        timeoutMs: 60_000,
+      });
+      if (!ok && NO_SUCH.test(stderr)) return;
+      if (ok && (await this.inspect(nameOrId)) === null) return;
+      if (attempt === 3)
+        throw mapCliFailure({
+          command: "rm",
+          stderr: stderr || "the container is still there",
+          exitCode: 1,
+        });
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 
   async *logs(nameOrId: string, options: LogStreamOptions = {}): AsyncIterable<string> {
