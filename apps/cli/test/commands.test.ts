@@ -221,6 +221,12 @@ describe("vllm-pearl commands", () => {
 });
 
 describe("bench", () => {
+  it("uses the devnet's real default difficulty", async () => {
+    const { DEVNET_DEFAULT_NBITS } = await import("@openjarvis/pearl-devnet");
+    const { DEVNET_NBITS } = await import("../src/commands/mine/bench.js");
+    expect(DEVNET_NBITS).toBe(DEVNET_DEFAULT_NBITS);
+  });
+
   it("measures attempts/s and the expected time to a devnet block", async () => {
     const result = await jarvis(["--json", "mine", "bench", "--seconds", "1", "--threads", "1"], {
       env: env(),

@@ -328,6 +328,19 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
   const set = providersFor(ctx, loaded);
   const entries = await set.all();
   rows.push(...providerRows(entries, providerId));
+  if (!entries.some((e) => e.id === providerId)) {
+    rows.push({
+      section: "Providers",
+      name: `${providerId} (configured)`,
+      status: "fail",
+      info: "unknown provider",
+      next: `known: ${entries
+        .filter((e) => e.status === "loaded")
+        .map((e) => e.id)
+        .join(", ")}; a third-party one goes in [mining] providers = [...]`,
+      required: true,
+    });
+  }
 
   const hardware: HardwareInfo = await detectHardware({ env: ctx.env });
   rows.push({

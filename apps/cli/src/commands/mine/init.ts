@@ -199,7 +199,8 @@ export default async function init(ctx: Ctx, input: CommandInput): Promise<numbe
   let model: string | undefined;
   if (provider === "vllm-pearl") {
     model = opts.model ?? MINING_EXTRA_DEFAULTS.model;
-    extra.docker_image_tag = opts.image ?? MINING_EXTRA_DEFAULTS.docker_image_tag;
+    // Without --image the provider's pinned default applies (not OpenJarvis' mutable :master).
+    if (opts.image) extra.docker_image_tag = opts.image;
     extra.model = model;
     extra.cuda_visible_devices = (opts.cudaVisibleDevices ?? "").trim();
     extra.gateway_port = opts.gatewayPort ?? MINING_EXTRA_DEFAULTS.gateway_port;
