@@ -88,12 +88,14 @@ function done(job: JobMessage, reason: Ending): void {
   });
 }
 
+const LOW_PRIORITY = 10;
 let priority: number | undefined;
 let priorityError: string | undefined;
 if (setup.lowPriority) {
   try {
-    // On Linux, pid 0 names the calling thread, so only this worker is deprioritised.
-    setPriority(0, 10);
+    // On Linux, pid 0 names the calling thread, so only this worker is deprioritised. Never raise
+    // the priority of an already nicer process (that would need privileges).
+    setPriority(0, Math.max(getPriority(0), LOW_PRIORITY));
     priority = getPriority(0);
   } catch (error) {
     priorityError = (error as Error).message;

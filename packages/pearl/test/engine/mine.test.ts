@@ -1,3 +1,4 @@
+import { getPriority } from "node:os";
 import { isMiningError } from "@openjarvis/mining-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { mine } from "../../src/engine/mine.js";
@@ -99,6 +100,7 @@ describe("mine()", () => {
 });
 
 describe("createMinerPool()", () => {
+  const mainPriority = getPriority(0);
   const pool = createMinerPool({ threads: 2, lowPriority: true });
   afterAll(() => pool.close());
 
@@ -120,7 +122,9 @@ describe("createMinerPool()", () => {
     expect(stats.memoryBytesPerWorker).toBeGreaterThan(2 * 1024 * 1024);
     expect(stats.memoryBytesPerWorker).toBeLessThan(8 * 1024 * 1024);
     // Low priority applies to each worker thread only (Linux nice is per thread).
-    expect(stats.priorities).toEqual([10, 10]);
+    const low = Math.max(mainPriority, 10);
+    expect(stats.priorities).toEqual([low, low]);
+    expect(getPriority(0)).toBe(mainPriority);
   });
 
   it("aborts promptly: the signal, a newer job, and maxAttempts", async () => {
