@@ -252,6 +252,10 @@ async function waitForMining(
         progress("ready", "mining");
         return record;
       }
+      // Wrong credentials do not fix themselves: say so now rather than at the deadline.
+      if (status?.lastError && /HTTP 401/.test(status.lastError)) {
+        throw startFailed(status.lastError, logFileOf(ctx));
+      }
     }
     await sleep(100);
   }

@@ -5,7 +5,6 @@
  * once its endpoint is up and removes it when it exits.
  */
 import { readFileSync, rmSync } from "node:fs";
-import * as os from "node:os";
 import {
   currentProcessIdentity,
   HashrateMeter,
@@ -142,14 +141,6 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   let state: SupervisorState = "starting";
   let fatalError: string | null = null;
 
-  if (settings.lowPriority) {
-    try {
-      // Worker threads inherit the priority of the thread that creates them.
-      os.setPriority(os.constants.priority.PRIORITY_LOW);
-    } catch (error) {
-      log.warn(`could not lower the priority: ${errorText(error)}`);
-    }
-  }
   log.info(
     `cpu-pearl supervisor ${identity.pid} starting: ${settings.threads} thread(s), gateway ${settings.gateway.kind}, payout ${settings.payoutTarget}`,
   );
@@ -300,7 +291,7 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
         client.close();
       }
     },
-    createEngine: async () => createPearlEngine(settings.threads),
+    createEngine: async () => createPearlEngine(settings.threads, settings.lowPriority),
     events: log,
     pauseReason: () => activeSource.pauseReason(),
   });

@@ -56,6 +56,7 @@ export interface CliResult {
   stats?: Record<string, unknown> & {
     running: boolean;
     hashrate: number | null;
+    attempts: number | null;
     lastError: string | null;
     blocksFound: number | null;
     details?: Record<string, unknown>;

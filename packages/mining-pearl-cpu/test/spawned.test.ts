@@ -120,11 +120,7 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
 
   it("pearld answering 401: start fails with that reason, nothing left behind, no password shown", async () => {
     const { home, node, port } = await setup("wrong-password-value");
-    const started = await runCli(
-      home.env,
-      "start",
-      soloConfig(wallet, node.nodeUrl, port, { start_timeout_seconds: 4 }),
-    );
+    const started = await runCli(home.env, "start", soloConfig(wallet, node.nodeUrl, port));
     expect(started.ok).toBe(false);
     expect(started.error?.code).toBe("E_START_FAILED");
     expect(started.error?.message).toMatch(/401/);
