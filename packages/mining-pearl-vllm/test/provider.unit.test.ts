@@ -162,6 +162,29 @@ describe("vllm-pearl start/stop (in-memory engine)", () => {
     ).toBe(true);
   });
 
+  it("stops waiting, and removes the container, when the caller aborts", async () => {
+    const engine = new MemoryEngine();
+    engine.images.add("localhost/test/miner:1");
+    const controller = new AbortController();
+    const ctx = {
+      ...makeContext(),
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    };
+    const provider = createVllmPearlProvider({
+      engine: () => engine,
+      fetch: async () => new Response("loading", { status: 503 }),
+      readyPollMs: 10,
+    });
+    await expect(
+      provider.start(makeConfig({ docker_image_tag: "localhost/test/miner:1" }), ctx),
+    ).rejects.toMatchObject({
+      code: "E_ABORTED",
+    });
+    expect(engine.containers.size).toBe(0);
+    expect(existsSync(ctx.paths.sidecarPath)).toBe(false);
+  });
+
   it("fails fast, redacted, on the gateway's failure lines", async () => {
     const { engine, ctx, provider, config } = setup();
     engine.onRun = (c) => {

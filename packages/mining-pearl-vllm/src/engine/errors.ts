@@ -65,12 +65,15 @@ const NOISE =
 export function firstMeaningfulLine(output: string): string {
   const lines = output
     .split("\n")
-    .map((raw) => raw.replace(/^(Error response from daemon|Error|docker):\s*/i, "").trim())
+    .map((raw) => raw.trim())
     .filter((line) => line !== "" && !NOISE.test(line));
   const errorLine = [...lines]
     .reverse()
     .find((l) => /error|failed|denied|not found|no such|unknown/i.test(l));
-  return errorLine ?? lines[0] ?? "";
+  return (errorLine ?? lines[0] ?? "").replace(
+    /^((Error response from daemon|Error|docker):\s*)+/i,
+    "",
+  );
 }
 
 /**
