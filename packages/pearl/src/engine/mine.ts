@@ -1,6 +1,6 @@
 import type { MineJob, MineOptions, MineResult } from "../protocol/mine.js";
 import { prepareJob } from "./job.js";
-import { createMinerPool } from "./pool.js";
+import { checkMineOptions, createMinerPool } from "./pool.js";
 
 /**
  * Mine one job with the WebAssembly SIMD engine on `threads` worker threads (default: one per
@@ -9,7 +9,9 @@ import { createMinerPool } from "./pool.js";
  * to `mineReference`'s.
  */
 export async function mine(job: MineJob, options: MineOptions = {}): Promise<MineResult> {
-  prepareJob(job); // refuse a bad job before any worker starts
+  // Refuse a bad job or option before any worker starts.
+  prepareJob(job);
+  checkMineOptions(options);
   const pool = createMinerPool(options.threads === undefined ? {} : { threads: options.threads });
   try {
     return await pool.mine(job, options);

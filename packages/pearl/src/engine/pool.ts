@@ -107,7 +107,8 @@ function checkThreads(threads: unknown): number {
   return threads;
 }
 
-function checkSeedAndLimit(options: PoolMineOptions): void {
+/** Refuse a bad seed or maxAttempts before any work. */
+export function checkMineOptions(options: PoolMineOptions): void {
   const { seed, maxAttempts } = options;
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
     throw new MiningError(ErrorCodes.USAGE, "seed must be a u32", {
@@ -316,7 +317,7 @@ class WorkerPool implements MinerPool {
     let prepared: PreparedJob;
     try {
       prepared = prepareJob(job);
-      checkSeedAndLimit(options);
+      checkMineOptions(options);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -56,7 +56,10 @@ describe("mine()", () => {
         expect(
           verifyPlainProof(header, result.proof, { certVersion: other, nbitsOverride: EASY }).ok,
         ).toBe(false);
-        if (shape === OPENJARVIS) expect(encodePlainProof(result.proof).length).toBe(13_649);
+        if (shape === OPENJARVIS) {
+          expect(encodePlainProof(result.proof).length).toBe(13_649);
+          expect(encodePlainProof(result.proof, { legacy: true }).length).toBe(13_648);
+        }
       });
     }
   }
@@ -152,6 +155,11 @@ describe("createMinerPool()", () => {
     expect((await rejection(stale)).code).toBe("E_ABORTED");
     expect((await rejection(fresh)).code).toBe("E_TIMEOUT");
     const replaceMs = performance.now() - replacedAt;
+    // Closing the pool rejects the running job too.
+    const closing = rejection(pool.mine(hard, {}));
+    await pool.close();
+    expect((await closing).code).toBe("E_ABORTED");
+    expect((await rejection(pool.mine(hard, {}))).code).toBe("E_NOT_RUNNING");
     console.info(
       `abort → workers idle: ${stopMs.toFixed(1)} ms; new job → stale rejected + 3 attempts: ${replaceMs.toFixed(1)} ms`,
     );
