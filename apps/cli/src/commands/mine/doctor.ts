@@ -262,10 +262,10 @@ async function gatewayRows(config: MiningConfig, ctx: Ctx): Promise<DoctorRow[]>
   ];
 }
 
-function providerRows(entries: ProviderEntry[], configured: string | null): DoctorRow[] {
+function providerRows(entries: ProviderEntry[], checked: string, why: string): DoctorRow[] {
   return entries.map((entry) => {
-    const mine = entry.id === configured;
-    const name = `${entry.id}${mine ? " (configured)" : ""}`;
+    const mine = entry.id === checked;
+    const name = `${entry.id}${mine ? ` (${why})` : ""}`;
     if (entry.status === "loaded") {
       return {
         section: "Providers",
@@ -282,7 +282,10 @@ function providerRows(entries: ProviderEntry[], configured: string | null): Doct
       section: "Providers",
       name,
       status: mine ? "fail" : entry.status === "broken" ? "warn" : "info",
-      info: entry.status === "not-installed" ? "not installed" : firstLine(entry.error),
+      info:
+        entry.status === "not-installed"
+          ? `not installed${entry.source === "first-party" ? ` (${installCommand(entry.spec)})` : ""}`
+          : firstLine(entry.error),
       ...(next ? { next } : {}),
       required: mine,
     };
@@ -327,11 +330,12 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
   const providerId = providerOverride ?? loaded?.config.provider ?? "cpu-pearl";
   const set = providersFor(ctx, loaded);
   const entries = await set.all();
-  rows.push(...providerRows(entries, providerId));
+  const why = providerOverride ? "checked" : loaded ? "configured" : "for --devnet";
+  rows.push(...providerRows(entries, providerId, why));
   if (!entries.some((e) => e.id === providerId)) {
     rows.push({
       section: "Providers",
-      name: `${providerId} (configured)`,
+      name: `${providerId} (${why})`,
       status: "fail",
       info: "unknown provider",
       next: `known: ${entries
