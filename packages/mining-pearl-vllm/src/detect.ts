@@ -1,5 +1,11 @@
-import type { GpuInfo, HardwareInfo, MiningCapabilities } from "@openjarvis/mining-core";
+import type {
+  GpuInfo,
+  HardwareInfo,
+  MiningCapabilities,
+  MiningConfig,
+} from "@openjarvis/mining-core";
 import { findModel, pearlVariantFor } from "./models.js";
+import { resolveSettings } from "./settings.js";
 
 export interface DetectOptions {
   /** Host GPU ids or UUIDs from `[mining.extra].cuda_visible_devices`; empty = all GPUs. */
@@ -106,4 +112,16 @@ export function tensorParallelSizeOf(args: readonly string[]): number {
     }
   }
   return 1;
+}
+
+/**
+ * `detect` for a whole config: the configured model, the GPUs `cuda_visible_devices` selects
+ * and the tensor-parallel size in `vllm_args`. Throws E_CONFIG_INVALID for a bad config.
+ */
+export function detectForConfig(hardware: HardwareInfo, config: MiningConfig): MiningCapabilities {
+  const s = resolveSettings(config);
+  return detectVllmPearl(hardware, "vllm", s.model, {
+    cudaVisibleDevices: s.cudaVisibleDevices,
+    tensorParallelSize: tensorParallelSizeOf(s.vllmArgs),
+  });
 }

@@ -12,7 +12,12 @@ export {
   PROVIDER_ID,
 } from "./constants.js";
 export { defaultEngine, hfCacheDir, secretValues } from "./context.js";
-export { type DetectOptions, detectVllmPearl, tensorParallelSizeOf } from "./detect.js";
+export {
+  type DetectOptions,
+  detectForConfig,
+  detectVllmPearl,
+  tensorParallelSizeOf,
+} from "./detect.js";
 export { type DoctorRow, doctorChecks } from "./doctor.js";
 export { DockerCliEngine, type DockerCliEngineOptions } from "./engine/docker-cli.js";
 export { mapCliFailure } from "./engine/errors.js";

@@ -303,9 +303,27 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     );
   }
 
-  async function isRunning(ctx: ProviderContext): Promise<boolean> {
+  /** An attached miner we cannot inspect: alive when its vLLM answers. */
+  async function externalAlive(sidecar: SidecarRecord): Promise<boolean> {
+    if (typeof sidecar.vllm_endpoint !== "string") return false;
     try {
-      const info = await findContainer(engineFor(ctx), readSidecar(ctx.paths.sidecarPath));
+      const response = await fetchImpl(`${serverRoot(sidecar.vllm_endpoint)}/health`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      await response.body?.cancel();
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  async function isRunning(ctx: ProviderContext): Promise<boolean> {
+    const sidecar = readSidecar(ctx.paths.sidecarPath);
+    if (sidecar?.provider === PROVIDER_ID && sidecar.container_id === "external") {
+      return externalAlive(sidecar);
+    }
+    try {
+      const info = await findContainer(engineFor(ctx), sidecar);
       return Boolean(info?.state.running);
     } catch {
       return false;
@@ -341,8 +359,9 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
       }
     }
     const endpoint = typeof sidecar?.vllm_endpoint === "string" ? sidecar.vllm_endpoint : null;
+    const external = sidecar?.provider === PROVIDER_ID && sidecar.container_id === "external";
     let vllm: VllmMetrics | null = null;
-    if (endpoint && (info?.state.running || sidecar?.container_id === "external")) {
+    if (endpoint && (info?.state.running || external)) {
       try {
         vllm = await readMetrics(endpoint);
       } catch (error) {
@@ -351,7 +370,7 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     }
     if (info && !info.state.running)
       errors.unshift(`container ${info.name} is ${info.state.status}`);
-    const running = Boolean(info?.state.running);
+    const running = external ? vllm !== null : Boolean(info?.state.running);
     return {
       providerId: PROVIDER_ID,
       running,

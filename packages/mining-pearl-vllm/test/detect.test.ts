@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  detectForConfig,
   detectVllmPearl,
   findModel,
   listModels,
@@ -9,7 +10,7 @@ import {
   tensorParallelSizeOf,
   vllmPearlProvider,
 } from "../src/index.js";
-import { gpu, hardware } from "./helpers.js";
+import { gpu, hardware, makeConfig } from "./helpers.js";
 
 const LLAMA70 = "pearl-ai/Llama-3.3-70B-Instruct-pearl";
 const GEMMA = "pearl-ai/Gemma-4-31B-it-pearl";
@@ -92,6 +93,22 @@ describe("detect (OpenJarvis order and reasons, improved)", () => {
     expect(
       detectVllmPearl(hardware([gpu(0, { computeCapability: "" })]), "vllm", LLAMA70).reason,
     ).toMatch(/unknown \(driver too old/);
+  });
+
+  it("reads the selection, model and tensor parallelism from a config", () => {
+    const hw = hardware([
+      gpu(0, { computeCapability: "8.9", name: "L40S", vramGb: 44.5 }),
+      gpu(1),
+      gpu(2),
+    ]);
+    expect(detectForConfig(hw, makeConfig()).supported).toBe(false);
+    expect(detectForConfig(hw, makeConfig({ cuda_visible_devices: "1,2" })).supported).toBe(true);
+    expect(
+      detectForConfig(hw, makeConfig({ cuda_visible_devices: "1", vllm_args: "-tp 2" })).reason,
+    ).toMatch(/needs 2 GPUs/);
+    expect(() => detectForConfig(hw, makeConfig({ cuda_visible_devices: "one" }))).toThrow(
+      expect.objectContaining({ code: "E_CONFIG_INVALID" }),
+    );
   });
 
   it("spreads the VRAM need over tensor-parallel GPUs", () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { writeSidecar } from "@openjarvis/mining-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { attachMiner, MemoryEngine, validateModel } from "../src/index.js";
+import { attachMiner, createVllmPearlProvider, MemoryEngine, validateModel } from "../src/index.js";
 import { makeContext, PASSWORD, removeContexts, WALLET } from "./helpers.js";
 
 const MODEL = "pearl-ai/Llama-3.3-70B-Instruct-pearl";
@@ -18,6 +18,11 @@ beforeAll(async () => {
       res.end(
         JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "hi" } }] }),
       );
+    } else if (req.url === "/health") {
+      res.end("");
+    } else if (req.url === "/metrics") {
+      res.setHeader("content-type", "text/plain");
+      res.end('vllm:generation_tokens_total{model_name="m"} 77\n');
     } else {
       res.statusCode = 404;
       res.end("{}");
@@ -108,5 +113,23 @@ describe("validateModel", () => {
     const dead = await validateModel({ engine: new MemoryEngine(), timeoutMs: 2_000 }, ctx);
     expect(dead.checks.find((c) => c.name === "vLLM /models")?.ok).toBe(false);
     expect(dead.container).toBeNull();
+  });
+});
+
+describe("an attached (external) miner", () => {
+  it("is running while its vLLM answers, with vLLM's counters in stats", async () => {
+    const ctx = makeContext();
+    const engine = new MemoryEngine();
+    const provider = createVllmPearlProvider({ engine: () => engine });
+    await attachMiner({ vllmEndpoint: endpoint, gatewayUrl: "http://127.0.0.1:8337" }, ctx);
+    expect(await provider.isRunning(ctx)).toBe(true);
+    const stats = await provider.stats(ctx);
+    expect(stats).toMatchObject({
+      running: true,
+      proofsSubmitted: null,
+      details: { vllm: { generationTokens: 77 } },
+    });
+    await provider.stop(ctx);
+    expect(await provider.isRunning(ctx)).toBe(false);
   });
 });
