@@ -26,7 +26,12 @@ import { CONTAINER_NAME, LABEL_MANAGED, PROVIDER_ID, STOP_TIMEOUT_SECONDS } from
 import { defaultEngine, hfCacheDir, secretValues } from "./context.js";
 import { detectVllmPearl } from "./detect.js";
 import type { ContainerEngine, ContainerInfo } from "./engine/types.js";
-import { countGatewayOutcomes, type GatewayOutcomes } from "./gateway-log.js";
+import {
+  countGatewayLine,
+  emptyOutcomes,
+  type GatewayOutcomes,
+  gatewayFailureIn,
+} from "./gateway-log.js";
 import { ensureImage, type PearlSource } from "./image.js";
 import { waitForReady } from "./readiness.js";
 import { buildRunArgs } from "./run-args.js";
@@ -353,7 +358,17 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     let gateway: GatewayOutcomes | null = null;
     if (info) {
       try {
-        gateway = await countGatewayOutcomes(engine.logs(info.id, { timestamps: true }));
+        const tally = emptyOutcomes();
+        const recent: string[] = [];
+        for await (const line of engine.logs(info.id, { timestamps: true })) {
+          countGatewayLine(tally, line);
+          recent.push(line);
+          if (recent.length > 60) recent.shift();
+        }
+        gateway = tally;
+        // If the gateway dies after startup vLLM keeps serving and mining silently stops.
+        const failure = gatewayFailureIn(recent);
+        if (failure) errors.push(`gateway: ${failure}`);
       } catch (error) {
         errors.push((error as Error).message);
       }

@@ -162,6 +162,22 @@ describe("vllm-pearl start/stop (in-memory engine)", () => {
     ).toBe(true);
   });
 
+  it("reports gateway trouble after startup in stats.lastError", async () => {
+    const { engine, ctx, provider, config } = setup();
+    await provider.start(config, ctx);
+    const [container] = [...engine.containers.values()];
+    const refresh = "Failed to refresh template: Error communicating with Pearl node: HTTP 401";
+    container?.logs.push(
+      "Received PlainProof submission for template time 1",
+      refresh,
+      refresh,
+      refresh,
+    );
+    const stats = await provider.stats(ctx);
+    expect(stats).toMatchObject({ running: true, proofsSubmitted: 1, blocksFound: 0 });
+    expect(stats.lastError).toContain(`gateway: ${refresh}`);
+  });
+
   it("stops waiting, and removes the container, when the caller aborts", async () => {
     const engine = new MemoryEngine();
     engine.images.add("localhost/test/miner:1");
