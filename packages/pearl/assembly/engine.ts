@@ -579,12 +579,16 @@ export function transposeNoise(
   }
 }
 
+const ROWS16: usize = memory.data(64, 16); // row pointers of a 16-row block
+const NOISE16: usize = memory.data(128, 16); // per group: its rows' noise at 4 + 4 columns
+
 /**
- * The A side of packNoisy (4 rows per group) with SIMD: per group and 8 columns, the 4 rows are
- * widened (`load8x8_s`) and transposed by 32-bit lanes into the (l, l+1) pair layout, and the noise
- * of each column comes from the transposed factor as one u32 per column and side.
+ * The A side of packNoisy with SIMD, 16 rows (4 groups) at a time. Per 8 columns: the noise of all
+ * 16 rows at a column is one vector subtraction of two rows of the transposed factor, transposed
+ * by 32-bit lanes into per-group order; each group's 4 rows are widened (`load8x8_s`) and
+ * transposed by 32-bit lanes into the (l, l+1) pair layout. `positions` is a multiple of 16.
  */
-export function packRows4(
+export function packRows16(
   matrix: usize,
   k: u32,
   noiseT: usize,
@@ -595,64 +599,76 @@ export function packRows4(
   zeroRow: usize,
   out: usize,
 ): void {
-  const groups = positions >> 2;
-  for (let g: u32 = 0; g < groups; g++) {
-    const at = index + ((<usize>g) << 4);
-    const r0 = load<i32>(at);
-    const r1 = load<i32>(at, 4);
-    const r2 = load<i32>(at, 8);
-    const r3 = load<i32>(at, 12);
-    const p0 = r0 < 0 ? zeroRow : matrix + <usize>r0 * k;
-    const p1 = r1 < 0 ? zeroRow : matrix + <usize>r1 * k;
-    const p2 = r2 < 0 ? zeroRow : matrix + <usize>r2 * k;
-    const p3 = r3 < 0 ? zeroRow : matrix + <usize>r3 * k;
-    const nt = noiseT + ((<usize>g) << 2);
-    let dst = out + <usize>g * ((<usize>(k >> 1)) << 4);
+  const groupBytes = (<usize>(k >> 1)) << 4;
+  const stride = <usize>positions;
+  for (let b: u32 = 0; b < positions; b += 16) {
+    for (let j: u32 = 0; j < 16; j++) {
+      const row = load<i32>(index + ((<usize>(b + j)) << 2));
+      store<usize>(ROWS16 + ((<usize>j) << 2), row < 0 ? zeroRow : matrix + <usize>row * k);
+    }
+    const nt = noiseT + b;
+    const blockOut = out + <usize>(b >> 2) * groupBytes;
     for (let l: u32 = 0; l < k; l += 8) {
-      const w0 = v128.load8x8_s(p0 + l);
-      const w1 = v128.load8x8_s(p1 + l);
-      const w2 = v128.load8x8_s(p2 + l);
-      const w3 = v128.load8x8_s(p3 + l);
-      const t0 = i32x4.shuffle(w0, w1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(w0, w1, 2, 6, 3, 7);
-      const t2 = i32x4.shuffle(w2, w3, 0, 4, 1, 5);
-      const t3 = i32x4.shuffle(w2, w3, 2, 6, 3, 7);
-      const lo = columnNoise(nt, positions, plus, minus, l);
-      const hi = columnNoise(nt, positions, plus, minus, l + 4);
-      v128.store(dst, i16x8.add(i32x4.shuffle(t0, t2, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(lo)));
-      v128.store(
-        dst,
-        i16x8.add(i32x4.shuffle(t0, t2, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(lo)),
-        16,
+      const o = (<usize>l) << 2;
+      transpose4(
+        columnNoise(nt, stride, plus, minus, o),
+        columnNoise(nt, stride, plus, minus, o + 4),
+        columnNoise(nt, stride, plus, minus, o + 8),
+        columnNoise(nt, stride, plus, minus, o + 12),
+        NOISE16,
       );
-      v128.store(
-        dst,
-        i16x8.add(i32x4.shuffle(t1, t3, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(hi)),
-        32,
+      transpose4(
+        columnNoise(nt, stride, plus, minus, o + 16),
+        columnNoise(nt, stride, plus, minus, o + 20),
+        columnNoise(nt, stride, plus, minus, o + 24),
+        columnNoise(nt, stride, plus, minus, o + 28),
+        NOISE16 + 64,
       );
-      v128.store(
-        dst,
-        i16x8.add(i32x4.shuffle(t1, t3, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(hi)),
-        48,
-      );
-      dst += 64;
+      const lOut = blockOut + ((<usize>l) << 3);
+      for (let q: usize = 0; q < 4; q++) {
+        const rows = ROWS16 + (q << 4);
+        const w0 = v128.load8x8_s(load<usize>(rows) + l);
+        const w1 = v128.load8x8_s(load<usize>(rows, 4) + l);
+        const w2 = v128.load8x8_s(load<usize>(rows, 8) + l);
+        const w3 = v128.load8x8_s(load<usize>(rows, 12) + l);
+        const t0 = i32x4.shuffle(w0, w1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(w0, w1, 2, 6, 3, 7);
+        const t2 = i32x4.shuffle(w2, w3, 0, 4, 1, 5);
+        const t3 = i32x4.shuffle(w2, w3, 2, 6, 3, 7);
+        const lo = pairOrder(v128.load(NOISE16 + (q << 4)));
+        const hi = pairOrder(v128.load(NOISE16 + 64 + (q << 4)));
+        const dst = lOut + q * groupBytes;
+        v128.store(dst, i16x8.add(i32x4.shuffle(t0, t2, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(lo)));
+        v128.store(
+          dst,
+          i16x8.add(i32x4.shuffle(t0, t2, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(lo)),
+          16,
+        );
+        v128.store(
+          dst,
+          i16x8.add(i32x4.shuffle(t1, t3, 0, 1, 4, 5), i16x8.extend_low_i8x16_s(hi)),
+          32,
+        );
+        v128.store(
+          dst,
+          i16x8.add(i32x4.shuffle(t1, t3, 2, 3, 6, 7), i16x8.extend_high_i8x16_s(hi)),
+          48,
+        );
+      }
     }
   }
 }
 
-/** Noise of a group's 4 rows at columns l..l+3, as bytes in (row, l)/(row, l+1) pair order. */
-function columnNoise(nt: usize, positions: u32, plus: usize, minus: usize, l: u32): v128 {
-  const o = (<usize>l) << 2;
-  const stride = <usize>positions;
-  let f = i32x4.splat(load<u32>(nt + <usize>load<u32>(plus + o) * stride));
-  f = i32x4.replace_lane(f, 1, load<u32>(nt + <usize>load<u32>(plus + o + 4) * stride));
-  f = i32x4.replace_lane(f, 2, load<u32>(nt + <usize>load<u32>(plus + o + 8) * stride));
-  f = i32x4.replace_lane(f, 3, load<u32>(nt + <usize>load<u32>(plus + o + 12) * stride));
-  let s = i32x4.splat(load<u32>(nt + <usize>load<u32>(minus + o) * stride));
-  s = i32x4.replace_lane(s, 1, load<u32>(nt + <usize>load<u32>(minus + o + 4) * stride));
-  s = i32x4.replace_lane(s, 2, load<u32>(nt + <usize>load<u32>(minus + o + 8) * stride));
-  s = i32x4.replace_lane(s, 3, load<u32>(nt + <usize>load<u32>(minus + o + 12) * stride));
-  const d = i8x16.sub(f, s); // byte 4c + j = noise of row j at column l + c
+/** Noise of the 16 rows of a block at the column whose factor indices sit at plus/minus + o. */
+function columnNoise(nt: usize, stride: usize, plus: usize, minus: usize, o: usize): v128 {
+  return i8x16.sub(
+    v128.load(nt + <usize>load<u32>(plus + o) * stride),
+    v128.load(nt + <usize>load<u32>(minus + o) * stride),
+  );
+}
+
+/** Bytes 4c + j (row j, column l + c) reordered to (row, l), (row, l + 1) pairs, then l + 2, l + 3. */
+function pairOrder(d: v128): v128 {
   return i8x16.shuffle(d, d, 0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
 }
 

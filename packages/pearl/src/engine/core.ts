@@ -56,6 +56,8 @@ export class EngineCore {
   readonly rowGroups: number;
   readonly colGroups: number;
   readonly tilesPerAttempt: number;
+  /** Rows in the packed A layout, padding included (a multiple of 16). */
+  readonly rowPositions: number;
   readonly memoryBytes: number;
   readonly phases: AttemptPhases = { generate: 0, commit: 0, noise: 0, pack: 0, scan: 0 };
   readonly ptr: Record<
@@ -107,7 +109,9 @@ export class EngineCore {
     }
     this.wasm = instantiateEngine(module);
 
-    const rowBlocks = this.rowOffsets.length * this.rowGroups;
+    // packRows16 packs 4 row groups at a time; the padding groups hold zero rows.
+    const rowBlocks = Math.ceil((this.rowOffsets.length * this.rowGroups) / 4) * 4;
+    this.rowPositions = rowBlocks * ROW_LANES;
     const colBlocks = this.colOffsets.length * this.colGroups;
     const sizes = {
       jobKey: 32,
@@ -157,6 +161,7 @@ export class EngineCore {
     bytes.set(LABEL_A, ptr.labelA);
     bytes.set(LABEL_B, ptr.labelB);
     const index = new Int32Array(this.wasm.memory.buffer);
+    index.fill(-1, ptr.rowIndex / 4, ptr.rowIndex / 4 + this.rowPositions);
     const fill = (at: number, tiles: number[], list: number[], groups: number, lanes: number) => {
       let slot = at / 4;
       for (const origin of tiles) {
@@ -224,9 +229,9 @@ export class EngineCore {
     const t3 = performance.now();
     const rowTiles = this.rowOffsets.length;
     const colTiles = this.colOffsets.length;
-    const positions = rowTiles * this.rowGroups * ROW_LANES;
+    const positions = this.rowPositions;
     wasm.transposeNoise(ptr.noiseA, rank, ptr.rowIndex, positions, ptr.noiseAT);
-    wasm.packRows4(
+    wasm.packRows16(
       ptr.a,
       k,
       ptr.noiseAT,

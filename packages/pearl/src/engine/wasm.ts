@@ -45,7 +45,7 @@ export interface EngineExports {
     out: number,
   ): void;
   transposeNoise(noise: number, rank: number, index: number, positions: number, out: number): void;
-  packRows4(
+  packRows16(
     matrix: number,
     k: number,
     noiseT: number,

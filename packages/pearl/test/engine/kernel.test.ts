@@ -48,8 +48,9 @@ function noisyRows(core: EngineCore, side: "A" | "B"): Int16Array[] {
   );
 }
 
+/** 7 row tiles of 2 row groups each: packing pads to 16 groups, tiles pad to 8 rows × 16 columns. */
 const ODD_SHAPE: MiningShape = {
-  m: 48,
+  m: 42,
   n: 24,
   k: 1024,
   rank: 32,
