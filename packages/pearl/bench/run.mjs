@@ -105,13 +105,17 @@ function nativeProbe() {
 async function referenceRate(shape) {
   const job = { header, certVersion: 3, shape };
   const timed = async (maxAttempts) => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await mineReference(job, { seed: 1, maxAttempts }).catch(() => {});
-    return performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000 };
   };
   const one = await timed(1);
   const three = await timed(3);
-  const msPerAttempt = (three - one) / 2; // excludes the per-job setup of B
+  // The difference excludes the per-job work on B.
+  const msPerAttempt = (three.wall - one.wall) / 2;
+  const cpuMsPerAttempt = (three.cpu - one.cpu) / 2;
   return {
     m: shape.m,
     n: shape.n,
@@ -119,6 +123,7 @@ async function referenceRate(shape) {
     rank: shape.rank,
     msPerAttempt: round(msPerAttempt, 1),
     attemptsPerSecond: round(1000 / msPerAttempt, 2),
+    cpuMsPerAttempt: round(cpuMsPerAttempt, 1),
   };
 }
 
@@ -164,6 +169,9 @@ const summary = shapes.map((shape) => {
         : null,
     allCoresToSingleThread: round(all.attemptsPerSecond / one.attemptsPerSecond, 2),
     singleThreadToReference: round(one.attemptsPerSecond / ref.attemptsPerSecond, 1),
+    singleThreadCpuToReference: one.cpuMsPerAttempt
+      ? round(ref.cpuMsPerAttempt / one.cpuMsPerAttempt, 1)
+      : null,
   };
 });
 const report = {
