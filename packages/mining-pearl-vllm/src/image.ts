@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCodes, MiningError, type ProgressEvent } from "@openjarvis/mining-core";
 import { execa } from "execa";
@@ -164,6 +164,8 @@ async function checkout(
     return String(result.stdout).trim();
   };
 
+  // A missing cwd would make the spawn fail as if git itself were missing.
+  mkdirSync(options.cacheDir, { recursive: true });
   if (!existsSync(join(dir, ".git"))) {
     await must(["init", "--quiet", dir], options.cacheDir);
     await must(["remote", "add", "origin", source.repoUrl]);

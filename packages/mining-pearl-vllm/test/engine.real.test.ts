@@ -305,7 +305,7 @@ describe("vllm-pearl against a real container engine", () => {
       const origin = await ensureImage({
         engine,
         tag,
-        cacheDir: cache,
+        cacheDir: join(cache, "not-yet-created"),
         buildable: true,
         buildFlags: [],
         source: { repoUrl: repo, commit: pinned, dockerfile: "miner/vllm-miner/Dockerfile" },
@@ -315,11 +315,11 @@ describe("vllm-pearl against a real container engine", () => {
       expect(await engine.imageExists(tag)).toBe(true);
       expect(
         execFileSync("git", ["rev-parse", "HEAD"], {
-          cwd: join(cache, "pearl"),
+          cwd: join(cache, "not-yet-created", "pearl"),
           encoding: "utf8",
         }).trim(),
       ).toBe(pinned);
-      expect(existsSync(join(cache, "pearl", "later.txt"))).toBe(false);
+      expect(existsSync(join(cache, "not-yet-created", "pearl", "later.txt"))).toBe(false);
       expect(progress.some((m) => /STEP|Step/.test(m))).toBe(true);
       expect(progress.some((m) => m === "git fetch")).toBe(true);
 
