@@ -57,7 +57,8 @@ export interface SupervisorSettings {
     sidecarPath: string;
     runtimeDir: string;
     logFile: string;
-    gatewayLogFile: string;
+    /** Where the measured hashrate is cached for `detect`. */
+    cacheDir: string;
   };
 }
 
@@ -335,7 +336,7 @@ function resolveShape(extra: Record<string, unknown>, gateway: GatewayMode): Min
 
 export interface ResolveOptions {
   env: Readonly<Record<string, string | undefined>>;
-  paths: { runtimeDir: string; sidecarPath: string; miningLogsDir: string };
+  paths: { runtimeDir: string; sidecarPath: string; miningLogsDir: string; cacheDir: string };
   cpuCount?: number;
 }
 
@@ -400,7 +401,7 @@ export function resolveSettings(config: MiningConfig, options: ResolveOptions): 
       sidecarPath: options.paths.sidecarPath,
       runtimeDir: options.paths.runtimeDir,
       logFile: path.join(options.paths.miningLogsDir, "cpu-pearl.log"),
-      gatewayLogFile: path.join(options.paths.miningLogsDir, "pearl-gateway.log"),
+      cacheDir: options.paths.cacheDir,
     },
   };
 }

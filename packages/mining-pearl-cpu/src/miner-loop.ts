@@ -98,6 +98,7 @@ export class MinerLoop {
   private stopped = false;
   private failedPolls = 0;
   private pollTimer: NodeJS.Timeout | null = null;
+  private pollInFlight = false;
   private polling: Promise<void> = Promise.resolve();
   private readonly inflight = new Set<Promise<void>>();
   private readonly pollIntervalMs: number;
@@ -116,13 +117,25 @@ export class MinerLoop {
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      if (this.stopped || this.pollInFlight) return;
+      this.pollInFlight = true;
       this.polling = this.pollOnce().finally(() => {
-        if (!this.stopped) this.pollTimer = setTimeout(tick, this.pollIntervalMs);
+        this.pollInFlight = false;
+        if (!this.stopped && !this.pollTimer) this.schedule(this.pollIntervalMs);
       });
-    };
-    tick();
+    }, delayMs);
+  }
+
+  /** A submitted winner usually changes the job: look now instead of mining a solved header. */
+  private pollSoon(): void {
+    if (!this.stopped && !this.pollInFlight) this.schedule(50);
   }
 
   async stop(): Promise<void> {
@@ -235,6 +248,7 @@ export class MinerLoop {
       const answer = await this.options.submit(proofBase64, job);
       this.counters.proofsSubmitted += 1;
       this.options.events.info(`proof handed to the gateway: ${answer}`);
+      this.pollSoon();
     } catch (error) {
       this.counters.proofsRejected += 1;
       this.counters.lastError = `the gateway refused a proof: ${message(error)}`;

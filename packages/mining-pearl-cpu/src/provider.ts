@@ -32,6 +32,7 @@ import {
   tailLines,
   withLock,
 } from "@openjarvis/mining-core";
+import { decodeMiningAddress, PearldClient } from "@openjarvis/pearl";
 import { readCalibration } from "./calibration.js";
 import { PROVIDER_ID, resolveSettings, type SupervisorSettings } from "./config.js";
 import { fetchStatus, type SupervisorStatus } from "./status.js";
@@ -266,6 +267,43 @@ async function waitForMining(
   throw startFailed(`no job within ${settings.startTimeoutMs / 1000} s: ${reason}`, logFileOf(ctx));
 }
 
+/**
+ * pearl-gateway pays any Taproot address without checking its network; we refuse an address
+ * for another network when pearld tells us which chain it runs. If pearld does not answer, the
+ * gateway's own log explains why later.
+ */
+async function checkWalletNetwork(settings: SupervisorSettings, ctx: ProviderContext) {
+  const gateway = settings.gateway;
+  const wallet = settings.walletAddress;
+  if (gateway.kind !== "spawn" || wallet === null) return;
+  let chain: string;
+  try {
+    const client = new PearldClient({
+      url: gateway.pearldRpcUrl,
+      user: gateway.pearldRpcUser,
+      password: ctx.env[gateway.passwordEnv] ?? "",
+      timeoutMs: 3_000,
+    });
+    chain = (await client.getBlockchainInfo()).chain;
+  } catch {
+    return;
+  }
+  try {
+    decodeMiningAddress(wallet, chain);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== ErrorCodes.WALLET_INVALID) return;
+    throw new MiningError(
+      ErrorCodes.WALLET_INVALID,
+      `[mining].wallet_address ${wallet} is not an address of the "${chain}" chain that pearld at ${gateway.pearldRpcUrl} runs`,
+      {
+        hint: "Use an address made for that network (prl1p… mainnet, tprl1p… testnet, rprl1p… regtest/simnet).",
+        details: { key: "mining.wallet_address", value: wallet, chain },
+        cause: error,
+      },
+    );
+  }
+}
+
 async function start(config: MiningConfig, ctx: ProviderContext): Promise<SidecarRecord> {
   const settings = resolveSettings(config, { env: ctx.env, paths: ctx.paths });
   return withLock(ctx.paths.lockPath, async () => {
@@ -309,6 +347,7 @@ async function start(config: MiningConfig, ctx: ProviderContext): Promise<Sideca
         },
       );
     }
+    await checkWalletNetwork(settings, ctx);
     checkLogDirWritable(ctx);
     ensurePrivateDir(ctx.paths.runtimeDir);
     const settingsFile = path.join(

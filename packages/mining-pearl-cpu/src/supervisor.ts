@@ -21,6 +21,7 @@ import {
   parseGatewayUrl,
   tileBound,
 } from "@openjarvis/pearl";
+import { writeCalibration } from "./calibration.js";
 import type { SupervisorSettings } from "./config.js";
 import { createPearlEngine } from "./engine.js";
 import { SupervisorLog } from "./log.js";
@@ -231,6 +232,29 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
     if (state !== "stopping" && loop) state = loop.mining ? "mining" : "waiting";
   }, 500);
 
+  /** What this session measured becomes `detect`'s estimate (after a few seconds of mining). */
+  const saveCalibration = () => {
+    const rate = meter.rate(60_000);
+    if (rate === null || rate <= 0 || !loop?.counters.everMined) return;
+    if (Date.now() - startedAt < 3_000) return;
+    try {
+      writeCalibration(settings.paths.cacheDir, {
+        attemptsPerSecond: rate,
+        threads: settings.threads,
+        shape: {
+          m: settings.shape.m,
+          n: settings.shape.n,
+          k: settings.shape.k,
+          rank: settings.shape.rank,
+        },
+        measuredAt: new Date().toISOString(),
+        source: "mining",
+      });
+    } catch (error) {
+      log.warn(`could not cache the measured hashrate: ${errorText(error)}`);
+    }
+  };
+
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (reason: string, exitCode: number) => {
     shuttingDown ??= (async () => {
@@ -242,6 +266,7 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
         process.exit(exitCode || 1);
       }, 20_000);
       guard.unref();
+      saveCalibration();
       await loop?.stop().catch((error) => log.error(`stopping workers: ${errorText(error)}`));
       pollClient?.close();
       await source?.stop().catch((error) => log.error(`stopping the gateway: ${errorText(error)}`));

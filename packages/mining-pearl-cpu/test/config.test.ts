@@ -11,6 +11,7 @@ const paths = {
   runtimeDir: "/home/u/.openjarvis/runtime",
   sidecarPath: "/home/u/.openjarvis/runtime/mining.json",
   miningLogsDir: "/home/u/.openjarvis/logs/mining",
+  cacheDir: "/home/u/.openjarvis/cache",
 };
 const mainnetWallet = encodeTaprootAddress("mainnet", new Uint8Array(32).fill(7));
 const regtestWallet = encodeTaprootAddress("regtest", new Uint8Array(32).fill(9));

@@ -55,7 +55,7 @@ describe("cpu-pearl on the devnet, driven from separate processes", () => {
     expect((await runCli(home.env, "running")).running).toBe(true);
     const stats = await statsUntil(
       home.env,
-      (s) => (s.blocksFound ?? 0) >= 2 && (s.hashrate ?? 0) > 0,
+      (s) => (s.blocksFound ?? 0) >= 2 && (s.hashrate ?? 0) > 0 && Number(s.uptimeSeconds) >= 4,
     );
     expect(stats.running).toBe(true);
     expect(stats.payoutTarget).toBe("devnet");
@@ -79,6 +79,12 @@ describe("cpu-pearl on the devnet, driven from separate processes", () => {
     expect(readSidecarFile(home.home)).toBeNull();
     await vi.waitFor(() => expect(pidAlive(pid)).toBe(false), { timeout: 5_000 });
     expect(processesMentioning(home.home)).toEqual([]);
+    // The measured rate is cached for detect().
+    const calibration = JSON.parse(
+      fs.readFileSync(`${home.home}/cache/cpu-pearl/calibration.json`, "utf8"),
+    );
+    expect(calibration).toMatchObject({ source: "mining", threads: 1 });
+    expect(calibration.attemptsPerSecond).toBeGreaterThan(0);
 
     expect((await runCli(home.env, "stop")).ok).toBe(true);
     const after = await runCli(home.env, "stats");

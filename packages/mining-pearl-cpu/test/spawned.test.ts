@@ -148,6 +148,16 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
     ).toBe(true);
   });
 
+  it("refuses a wallet for another network than the chain pearld runs, before launching", async () => {
+    const { home, node, port } = await setup(SECRET);
+    const mainnet = encodeTaprootAddress("mainnet", new Uint8Array(32).fill(3));
+    const started = await runCli(home.env, "start", soloConfig(mainnet, node.nodeUrl, port));
+    expect(started.error?.code).toBe("E_WALLET_INVALID");
+    expect(started.error?.message).toContain('"regtest"');
+    expect(readSidecarFile(home.home)).toBeNull();
+    expect(processesMentioning(home.home)).toEqual([]);
+  });
+
   it("a pearl-gateway that cannot be found fails start at once with the reason", async () => {
     const { home, node, port } = await setup(SECRET);
     const started = await runCli(
