@@ -39,6 +39,9 @@ CONF
     for _ in $(seq 1 100); do ping_ && break; sleep 0.1; done
     ping_ || { echo "container-engine: podman service did not answer; see $STATE/service.log" >&2; exit 1; }
   fi
+  # The vllm-pearl provider drives the engine through the docker CLI, not the socket directly.
+  command -v docker >/dev/null 2>&1 ||
+    echo "container-engine: warning: no docker CLI on PATH; the vllm-pearl tests need it" >&2
   echo "DOCKER_HOST=unix://$SOCK"
 }
 
