@@ -43,6 +43,42 @@ const LABEL_B = label("B_tensor");
 
 const padded = (bytes: number): number => Math.ceil(bytes / 1024) * 1024;
 
+/** The size in bytes of every buffer the engine keeps in its memory. */
+function regionSizes(shape: MiningShape, rowBlocks: number, colBlocks: number, colTiles: number) {
+  const { m, n, k, rank } = shape;
+  return {
+    jobKey: 32,
+    hashA: 32,
+    hashB: 32,
+    seedA: 32,
+    seedB: 32,
+    bound: 32,
+    saltA: 32,
+    saltB: 32,
+    labelA: 32,
+    labelB: 32,
+    a: padded(m * k),
+    bt: padded(n * k),
+    cvs: (Math.max(padded(m * k), padded(n * k)) / 1024) * 32,
+    noiseA: m * rank,
+    noiseB: n * rank,
+    noiseAT: rank * ROW_LANES * rowBlocks,
+    zeroRow: k,
+    plusA: 4 * k,
+    minusA: 4 * k,
+    plusB: 4 * k,
+    minusB: 4 * k,
+    rowIndex: 4 * ROW_LANES * rowBlocks,
+    colIndex: 4 * COL_LANES * colBlocks,
+    packedA: rowBlocks * (k / 2) * 4 * ROW_LANES,
+    packedB: colBlocks * (k / 2) * 4 * COL_LANES,
+    folds: 4 * Math.floor(k / rank),
+    jackpots: 64 * colTiles,
+    hashes: 32 * colTiles,
+  };
+}
+type Region = keyof ReturnType<typeof regionSizes>;
+
 /**
  * One engine instance: its own WebAssembly memory laid out for one shape. B is prepared once per
  * job (`setJob`); each `attempt(i)` draws A from stream i, commits, derives the noise and scans
@@ -60,42 +96,13 @@ export class EngineCore {
   readonly rowPositions: number;
   readonly memoryBytes: number;
   readonly phases: AttemptPhases = { generate: 0, commit: 0, noise: 0, pack: 0, scan: 0 };
-  readonly ptr: Record<
-    | "jobKey"
-    | "hashA"
-    | "hashB"
-    | "seedA"
-    | "seedB"
-    | "bound"
-    | "saltA"
-    | "saltB"
-    | "labelA"
-    | "labelB"
-    | "a"
-    | "bt"
-    | "cvs"
-    | "noiseA"
-    | "noiseB"
-    | "noiseAT"
-    | "zeroRow"
-    | "plusA"
-    | "minusA"
-    | "plusB"
-    | "minusB"
-    | "rowIndex"
-    | "colIndex"
-    | "packedA"
-    | "packedB"
-    | "folds"
-    | "jackpots"
-    | "hashes",
-    number
-  >;
+  /** Byte offsets of every buffer in the engine memory. */
+  readonly ptr: Record<Region, number>;
   private job: CoreJob | undefined;
 
   constructor(shape: MiningShape, module?: EngineModule) {
     this.shape = shape;
-    const { m, n, k, rank } = shape;
+    const { m, n } = shape;
     this.rowOffsets = validOffsets(patternFromList(shape.rows), m);
     this.colOffsets = validOffsets(patternFromList(shape.cols), n);
     this.rowGroups = Math.ceil(shape.rows.length / ROW_LANES);
@@ -113,39 +120,10 @@ export class EngineCore {
     const rowBlocks = Math.ceil((this.rowOffsets.length * this.rowGroups) / 4) * 4;
     this.rowPositions = rowBlocks * ROW_LANES;
     const colBlocks = this.colOffsets.length * this.colGroups;
-    const sizes = {
-      jobKey: 32,
-      hashA: 32,
-      hashB: 32,
-      seedA: 32,
-      seedB: 32,
-      bound: 32,
-      saltA: 32,
-      saltB: 32,
-      labelA: 32,
-      labelB: 32,
-      a: padded(m * k),
-      bt: padded(n * k),
-      cvs: (Math.max(padded(m * k), padded(n * k)) / 1024) * 32,
-      noiseA: m * rank,
-      noiseB: n * rank,
-      noiseAT: rank * ROW_LANES * rowBlocks,
-      zeroRow: k,
-      plusA: 4 * k,
-      minusA: 4 * k,
-      plusB: 4 * k,
-      minusB: 4 * k,
-      rowIndex: 4 * ROW_LANES * rowBlocks,
-      colIndex: 4 * COL_LANES * colBlocks,
-      packedA: rowBlocks * (k / 2) * 4 * ROW_LANES,
-      packedB: colBlocks * (k / 2) * 4 * COL_LANES,
-      folds: 4 * Math.floor(k / rank),
-      jackpots: 64 * this.colOffsets.length,
-      hashes: 32 * this.colOffsets.length,
-    };
+    const sizes = regionSizes(shape, rowBlocks, colBlocks, this.colOffsets.length);
     let at = Math.ceil(this.wasm.heapBase() / 64) * 64;
-    const ptr = {} as Record<keyof typeof sizes, number>;
-    for (const [name, size] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
+    const ptr = {} as Record<Region, number>;
+    for (const [name, size] of Object.entries(sizes) as [Region, number][]) {
       ptr[name] = at;
       at += Math.ceil(size / 64) * 64;
     }
