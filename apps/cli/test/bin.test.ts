@@ -60,6 +60,7 @@ describe("jarvis (built bin)", () => {
     expect(start.stdout).toContain("devnet");
     const sidecar = JSON.parse(readFileSync(join(home.path, "runtime", "mining.json"), "utf8")) as {
       pid: number;
+      process_start_time: string;
     };
 
     let status:

@@ -248,3 +248,35 @@ describe("bench", () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe("status rendering", () => {
+  it("shows only the hashrate windows the miner has filled", async () => {
+    const { hashrateText } = await import("../src/commands/mine/status.js");
+    const base = {
+      providerId: "x",
+      running: true,
+      hashrate: 5,
+      hashrateWindows: { "10s": 5, "60s": 4, "15m": 3 },
+      attempts: 1,
+      proofsSubmitted: 0,
+      proofsRejected: 0,
+      blocksFound: 0,
+      lastProofAt: null,
+      lastError: null,
+      payoutTarget: "devnet",
+    };
+    expect(hashrateText({ ...base, uptimeSeconds: 4 })).toBe("5.00 attempts/s (over 4s)");
+    expect(hashrateText({ ...base, uptimeSeconds: 75 })).toBe(
+      "5.00 attempts/s (10 s) · 4.00 attempts/s (60 s)",
+    );
+    expect(hashrateText({ ...base, uptimeSeconds: 3600 })).toContain("3.00 attempts/s (15 min)");
+    expect(
+      hashrateText({
+        ...base,
+        hashrate: null,
+        hashrateWindows: undefined,
+        uptimeSeconds: null,
+      } as never),
+    ).toBe("—");
+  });
+});

@@ -132,13 +132,7 @@ export function renderStatus(report: StatusReport, ctx: Ctx): string {
     `${colors.green(state)}${pidText ? ` (${pidText}, ${liveText})` : ` (${liveText})`}`,
   ]);
   rows.push(["uptime", formatDuration(stats.uptimeSeconds)]);
-  const w = stats.hashrateWindows;
-  rows.push([
-    "hashrate",
-    w
-      ? `${formatRate(w["10s"])} (10 s) · ${formatRate(w["60s"])} (60 s) · ${formatRate(w["15m"])} (15 min)`
-      : formatRate(stats.hashrate),
-  ]);
+  rows.push(["hashrate", hashrateText(stats)]);
   rows.push(["attempts", formatCount(stats.attempts)]);
   rows.push([
     "proofs",
@@ -169,6 +163,25 @@ export function renderStatus(report: StatusReport, ctx: Ctx): string {
   rows.push(["last proof", formatAgo(stats.lastProofAt, ctx.now())]);
   rows.push(["last error", stats.lastError ? colors.red(stats.lastError) : "—"]);
   return keyValues(rows);
+}
+
+/** Only windows the miner has run long enough to fill; before that, the average so far. */
+export function hashrateText(stats: MiningStats): string {
+  const windows = stats.hashrateWindows;
+  const uptime = stats.uptimeSeconds ?? Number.POSITIVE_INFINITY;
+  const filled = windows
+    ? (
+        [
+          ["10s", 10, "10 s"],
+          ["60s", 60, "60 s"],
+          ["15m", 900, "15 min"],
+        ] as const
+      ).filter(([, seconds]) => uptime >= seconds)
+    : [];
+  if (!windows || filled.length === 0) {
+    return `${formatRate(stats.hashrate)}${stats.uptimeSeconds === null ? "" : ` (over ${formatDuration(stats.uptimeSeconds)})`}`;
+  }
+  return filled.map(([key, , label]) => `${formatRate(windows[key])} (${label})`).join(" · ");
 }
 
 function shortTarget(target: string): string {
