@@ -64,6 +64,15 @@ describe("cpu-pearl on the devnet, driven from separate processes", () => {
     expect(stats.details?.expectedSecondsPerBlock).toBeGreaterThan(0);
     expect(stats.details?.jobHeight).toBeGreaterThanOrEqual(2);
 
+    // Workers run at low priority (nice 10, low_priority defaults to true); the supervisor's
+    // main thread does not.
+    const nices = fs
+      .readdirSync(`/proc/${pid}/task`)
+      .map((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"))
+      .map((stat) => Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+    expect(nices[0]).toBe(0);
+    expect(nices).toContain(10);
+
     const metrics = await (await fetch(sidecar.metrics_url as string)).text();
     expect(metrics).toMatch(
       /^openjarvis_mining_devnet_blocks_found_total\{provider="cpu-pearl"\} [1-9]/m,

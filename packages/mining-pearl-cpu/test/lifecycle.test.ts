@@ -107,6 +107,28 @@ describe("cpu-pearl start and stop bookkeeping", () => {
     expect(processesMentioning(home.home)).toEqual([]);
   });
 
+  it("a cancelled start leaves nothing running and no sidecar", async () => {
+    home = makeHome();
+    const { miningPaths } = await import("@openjarvis/mining-core");
+    // The built package: its start() launches dist/supervisor.js. (A variable path keeps
+    // typecheck independent of the build.)
+    const dist = "../dist/index.js";
+    const built = ((await import(dist)) as typeof import("../src/index.js")).default;
+    const abort = new AbortController();
+    const env = { ...home.env };
+    setTimeout(() => abort.abort(), 200);
+    const error = await built
+      .start(devnetConfig({ devnet_nbits: 0x1a00ffff }), {
+        paths: miningPaths(env),
+        env,
+        signal: abort.signal,
+      })
+      .catch((caught: unknown) => caught);
+    expect((error as { code?: string }).code).toBe("E_ABORTED");
+    expect(readSidecarFile(home.home)).toBeNull();
+    expect(processesMentioning(home.home)).toEqual([]);
+  });
+
   it("bad configuration fails before anything is launched", async () => {
     home = makeHome();
     const started = await runCli(home.env, "start", devnetConfig({ threads: 0 }));
