@@ -280,3 +280,17 @@ describe("status rendering", () => {
     ).toBe("—");
   });
 });
+
+describe("colour", () => {
+  it("colours only on a terminal, never with NO_COLOR or --no-color", async () => {
+    const ansi = /\x1b\[/;
+    expect((await jarvis(["mine", "status"], { env: env(), isTTY: true })).stdout).toMatch(ansi);
+    expect((await jarvis(["mine", "status"], { env: env() })).stdout).not.toMatch(ansi);
+    expect(
+      (await jarvis(["mine", "status"], { env: env({ NO_COLOR: "1" }), isTTY: true })).stdout,
+    ).not.toMatch(ansi);
+    expect(
+      (await jarvis(["--no-color", "mine", "status"], { env: env(), isTTY: true })).stdout,
+    ).not.toMatch(ansi);
+  });
+});

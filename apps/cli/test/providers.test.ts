@@ -110,6 +110,11 @@ describe("third-party providers", () => {
         .split("\n")
         .map((line) => JSON.parse(line).running),
     ).toEqual([true, true]);
+    const inPlace = await jarvis(
+      ["mine", "status", "--watch", "--count", "2", "--interval", "0.2"],
+      { env, isTTY: true },
+    );
+    expect(inPlace.stdout).toMatch(/\x1b\[\d+F\x1b\[0J/); // second frame redrawn over the first
     const doctor = await jarvis(["--json", "mine", "doctor"], { env });
     const rows = doctor.json<{ rows: { section: string; name: string; status: string }[] }>().rows;
     expect(rows).toContainEqual(
