@@ -282,6 +282,13 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
   process.on("SIGINT", () => void shutdown("SIGINT", 0));
   process.on("SIGHUP", () => {});
+  const crash = (error: unknown) => {
+    fatalError = `supervisor error: ${errorText(error)}`;
+    log.error(`fatal: ${fatalError}`);
+    void shutdown(fatalError, 1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
 
   try {
     source = await openGateway(settings, log, password, (gatewayIdentity) =>

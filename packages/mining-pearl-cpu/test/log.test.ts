@@ -40,3 +40,33 @@ describe("SupervisorLog", () => {
     expect(() => log.error("still fine")).not.toThrow();
   });
 });
+
+describe("provider.logs", () => {
+  it("tails the log and follows new lines until aborted", async () => {
+    const { miningPaths } = await import("@openjarvis/mining-core");
+    const { cpuPearlProvider } = await import("../src/index.js");
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "cpu-pearl-logs-"));
+    dirs.push(home);
+    const paths = miningPaths({ OPENJARVIS_HOME: home });
+    fs.mkdirSync(paths.miningLogsDir, { recursive: true });
+    const file = path.join(paths.miningLogsDir, "cpu-pearl.log");
+    fs.writeFileSync(file, "one\ntwo\nthree\n");
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const logs = cpuPearlProvider.logs?.(
+      { paths, env: {} },
+      { tail: 2, follow: true, signal: abort.signal },
+    );
+    const reading = (async () => {
+      for await (const line of logs ?? []) {
+        seen.push(line);
+        if (line === "four") fs.appendFileSync(file, "five\n");
+        if (line === "five") abort.abort();
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    fs.appendFileSync(file, "four\n");
+    await reading;
+    expect(seen).toEqual(["two", "three", "four", "five"]);
+  });
+});
