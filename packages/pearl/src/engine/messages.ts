@@ -1,3 +1,4 @@
+import type { PlainProof } from "../protocol/proof.js";
 import type { CertVersion, MiningShape } from "../protocol/shape.js";
 import type { AttemptPhases } from "./core.js";
 import type { EngineModule } from "./wasm.js";
@@ -17,6 +18,7 @@ export interface WorkerSetup {
 export interface JobMessage {
   type: "job";
   generation: number;
+  header: Uint8Array;
   shape: MiningShape;
   jobKey: Uint8Array;
   certVersion: CertVersion;
@@ -34,10 +36,7 @@ export type WorkerReply =
       type: "win";
       generation: number;
       attempt: number;
-      rowOffset: number;
-      colOffset: number;
-      a: Int8Array;
-      bt: Int8Array;
+      proof: PlainProof;
     }
   | {
       type: "done";

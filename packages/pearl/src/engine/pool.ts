@@ -1,7 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, MiningError } from "@openjarvis/mining-core";
-import { buildPlainProof } from "../protocol/build.js";
 import type { MineJob, MineProgress, MineResult } from "../protocol/mine.js";
 import type { AttemptPhases } from "./core.js";
 import { type PreparedJob, prepareJob } from "./job.js";
@@ -216,25 +215,13 @@ class WorkerPool implements MinerPool {
       case "win": {
         if (!job || job.generation !== reply.generation) return;
         this.finish(job);
-        try {
-          const { header, shape, certVersion } = job.prepared;
-          const proof = buildPlainProof({
-            header,
-            shape,
-            certVersion,
-            a: reply.a,
-            bt: reply.bt,
-            rowOffset: reply.rowOffset,
-            colOffset: reply.colOffset,
-          });
-          const progress = this.progressOf(job);
-          job.onProgress?.(progress);
-          job.resolve({ proof, attempts: progress.attempts, elapsedMs: progress.elapsedMs });
-        } catch (error) {
-          job.reject(
-            new MiningError(ErrorCodes.INTERNAL, "building the proof failed", { cause: error }),
-          );
-        }
+        const progress = this.progressOf(job);
+        job.onProgress?.(progress);
+        job.resolve({
+          proof: reply.proof,
+          attempts: progress.attempts,
+          elapsedMs: progress.elapsedMs,
+        });
         return;
       }
     }
@@ -358,6 +345,7 @@ class WorkerPool implements MinerPool {
         const message: JobMessage = {
           type: "job",
           generation,
+          header: prepared.header,
           shape: prepared.shape,
           jobKey: prepared.jobKey,
           certVersion: prepared.certVersion,

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
+import { buildPlainProof } from "../protocol/build.js";
 import { EngineCore } from "./core.js";
 import {
   CONTROL_GENERATION,
@@ -19,8 +20,8 @@ const slot = 2 * setup.index;
 let core: EngineCore | undefined;
 let coreShape = "";
 
-function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(reply, transfer);
+function post(reply: WorkerReply): void {
+  parentPort!.postMessage(reply);
 }
 
 type Ending = "stopped" | "exhausted" | "won";
@@ -47,20 +48,18 @@ function runJob(job: JobMessage): Ending {
     if (outcome.kind === "stopped") return "stopped";
     counters[slot] = counters[slot]! + 1;
     if (outcome.kind === "win") {
-      const a = engine.matrixA();
-      const bt = engine.matrixBt();
-      post(
-        {
-          type: "win",
-          generation: job.generation,
-          attempt,
-          rowOffset: outcome.rowOffset,
-          colOffset: outcome.colOffset,
-          a,
-          bt,
-        },
-        [a.buffer as ArrayBuffer, bt.buffer as ArrayBuffer],
-      );
+      // Built here, not on the caller's thread: hashing A and Bᵀ again for the Merkle proofs is the
+      // slow part, and the caller's event loop stays free.
+      const proof = buildPlainProof({
+        header: job.header,
+        shape: job.shape,
+        certVersion: job.certVersion,
+        a: engine.matrixA(),
+        bt: engine.matrixBt(),
+        rowOffset: outcome.rowOffset,
+        colOffset: outcome.colOffset,
+      });
+      post({ type: "win", generation: job.generation, attempt, proof });
       return "won";
     }
   }
