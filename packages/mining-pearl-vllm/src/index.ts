@@ -63,7 +63,7 @@ export {
 } from "./provider.js";
 export { type ReadinessOptions, waitForReady } from "./readiness.js";
 export { buildRunArgs, type RunArgs, type RunArgsOptions } from "./run-args.js";
-export { resolveSettings, splitArgs, type VllmSettings } from "./settings.js";
+export { networkOfRpcUrl, resolveSettings, splitArgs, type VllmSettings } from "./settings.js";
 export {
   type Check,
   type ValidateModelOptions,

@@ -35,7 +35,7 @@ import {
 import { ensureImage, type PearlSource } from "./image.js";
 import { waitForReady } from "./readiness.js";
 import { buildRunArgs } from "./run-args.js";
-import { resolveSettings, type VllmSettings } from "./settings.js";
+import { networkOfRpcUrl, resolveSettings, type VllmSettings } from "./settings.js";
 import { serverRoot, type VllmMetrics, vllmMetricsFrom } from "./vllm-metrics.js";
 
 export interface VllmPearlProviderOptions {
@@ -188,7 +188,7 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     const targetError = unsupportedTarget(config);
     if (targetError) throw targetError;
     const settings = resolveSettings(config);
-    decodeMiningAddress(settings.walletAddress);
+    decodeMiningAddress(settings.walletAddress, networkOfRpcUrl(settings.pearldRpcUrl));
     const password = readSecret(ctx.env, settings.passwordEnv);
     if (!password) {
       throw new MiningError(

@@ -230,3 +230,25 @@ export function resolveSettings(config: MiningConfig): VllmSettings {
     walletAddress: config.walletAddress.trim(),
   };
 }
+
+/** pearld's default RPC ports (GATEWAY-AND-NODE.md §5.1) and the network each one serves. */
+const RPC_PORT_NETWORKS: Readonly<Record<string, string>> = Object.freeze({
+  "44107": "mainnet",
+  "44109": "testnet",
+  "44111": "testnet2",
+  "18334": "regtest",
+  "18556": "simnet",
+  "38332": "signet",
+});
+
+/**
+ * The network a pearld URL on a default port serves, or undefined (custom port: unknown). The
+ * gateway pays any Taproot address whatever its network, so a mismatch must be caught here.
+ */
+export function networkOfRpcUrl(rpcUrl: string): string | undefined {
+  try {
+    return RPC_PORT_NETWORKS[new URL(rpcUrl).port];
+  } catch {
+    return undefined;
+  }
+}

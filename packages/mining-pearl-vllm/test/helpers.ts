@@ -103,7 +103,7 @@ export function makeConfig(
   return {
     provider: "vllm-pearl",
     walletAddress: WALLET,
-    submitTarget: { kind: "solo", pearldRpcUrl: "http://localhost:44107" },
+    submitTarget: { kind: "solo", pearldRpcUrl: "http://127.0.0.1:18334" },
     feeBps: 0,
     feePayoutAddress: null,
     extra,

@@ -69,6 +69,13 @@ describe("vllm-pearl start/stop (in-memory engine)", () => {
     ).rejects.toMatchObject({
       code: "E_WALLET_INVALID",
     });
+    // A regtest address with a mainnet pearld (default port 44107): the gateway would pay it.
+    await expect(
+      provider.start(makeConfig({ pearld_rpc_url: "http://localhost:44107" }), ctx),
+    ).rejects.toMatchObject({
+      code: "E_WALLET_INVALID",
+      message: expect.stringContaining("not mainnet"),
+    });
     await expect(
       provider.start({ ...config, submitTarget: { kind: "pool", url: "https://p" } }, ctx),
     ).rejects.toMatchObject({

@@ -17,7 +17,11 @@ function expectNoSecrets(argv: string[]) {
 
 describe("buildRunArgs", () => {
   it("pins the default docker run command", () => {
-    const args = buildRunArgs(makeConfig(), base);
+    const ojDefaults = makeConfig(
+      {},
+      { submitTarget: { kind: "solo", pearldRpcUrl: "http://localhost:44107" } },
+    );
+    const args = buildRunArgs(ojDefaults, base);
     expect(args.argv).toEqual([
       "run",
       "--detach",
