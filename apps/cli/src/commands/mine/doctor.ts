@@ -218,7 +218,7 @@ async function gatewayRows(config: MiningConfig, ctx: Ctx): Promise<DoctorRow[]>
           section,
           name: "Gateway",
           status: "ok",
-          info: `${external} answers (job cert version ${String((job as unknown as { certVersion?: number }).certVersion ?? "?")})`,
+          info: `${external} answers (job cert version ${job.certVersion})`,
           required: true,
         },
       ];
