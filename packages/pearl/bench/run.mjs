@@ -103,19 +103,24 @@ function nativeProbe() {
 }
 
 async function referenceRate(shape) {
-  const job = { header, certVersion: 3, shape };
-  const timed = async (maxAttempts) => {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await mineReference(job, { seed: 1, maxAttempts }).catch(() => {});
-    const cpu = process.cpuUsage(cpu0);
-    return { wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000 };
-  };
-  const one = await timed(1);
-  const three = await timed(3);
-  // The difference excludes the per-job work on B.
-  const msPerAttempt = (three.wall - one.wall) / 2;
-  const cpuMsPerAttempt = (three.cpu - one.cpu) / 2;
+  // Time attempts 2..4 from mineReference's per-attempt progress calls, so the per-job work on B
+  // (done before attempt 1 ends) is left out.
+  const marks = [];
+  await mineReference(
+    { header, certVersion: 3, shape },
+    {
+      seed: 1,
+      maxAttempts: 4,
+      onProgress: () => {
+        const cpu = process.cpuUsage();
+        marks.push({ wall: performance.now(), cpu: (cpu.user + cpu.system) / 1000 });
+      },
+    },
+  ).catch(() => {});
+  const first = marks[0];
+  const last = marks.at(-1);
+  const attempts = marks.length - 1;
+  const msPerAttempt = (last.wall - first.wall) / attempts;
   return {
     m: shape.m,
     n: shape.n,
@@ -123,7 +128,7 @@ async function referenceRate(shape) {
     rank: shape.rank,
     msPerAttempt: round(msPerAttempt, 1),
     attemptsPerSecond: round(1000 / msPerAttempt, 2),
-    cpuMsPerAttempt: round(cpuMsPerAttempt, 1),
+    cpuMsPerAttempt: round((last.cpu - first.cpu) / attempts, 1),
   };
 }
 
@@ -206,6 +211,7 @@ if (json) {
       "scalar reference": `m${r.m} n${r.n} k${r.k} r${r.rank}`,
       "ms/attempt": r.msPerAttempt,
       "attempts/s": r.attemptsPerSecond,
+      "cpu ms/attempt": r.cpuMsPerAttempt,
     })),
   );
   console.table(
@@ -215,6 +221,7 @@ if (json) {
       "(per cpu) / native": s.singleThreadCpuToNative,
       "all cores / 1 thread": s.allCoresToSingleThread,
       "1 thread / scalar reference": s.singleThreadToReference,
+      "(per cpu) / scalar reference": s.singleThreadCpuToReference,
     })),
   );
 }
