@@ -3,6 +3,7 @@
  * rendering. Command behaviour lives in `commands/**` and is imported only when that command
  * runs, so `jarvis --help` loads nothing but commander.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { declareMine } from "./cli/mine.js";
 import { declarePearl } from "./cli/pearl.js";
@@ -38,6 +39,16 @@ export interface ProgramOptions {
 
 const USAGE_HINT = "hint: add --help to see the usage";
 
+/** `src/` and `dist/` both sit next to package.json. */
+function version(): string {
+  try {
+    const manifest = readFileSync(new URL("../package.json", import.meta.url), "utf8");
+    return (JSON.parse(manifest) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 export function createProgram(io: Io, options: ProgramOptions = {}, state = { exitCode: 0 }) {
   const dispatch =
     options.dispatch ?? ((_name, load, input, flags) => runCommand(io, load, input, flags));
@@ -48,6 +59,7 @@ export function createProgram(io: Io, options: ProgramOptions = {}, state = { ex
     .option("--config <file>", "config file (default: $OPENJARVIS_CONFIG or <home>/config.toml)")
     .option("--debug", "show the cause chain of errors")
     .option("--no-color", "no colours (also NO_COLOR=1)")
+    .version(version(), "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),

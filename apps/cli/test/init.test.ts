@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Prompter, SelectPrompt, TextPrompt } from "../src/io.js";
@@ -194,5 +194,33 @@ describe("jarvis mine init", () => {
     );
     expect(result.code).toBe(0);
     expect(readFileSync(configFile(), "utf8")).toContain('submit_target = "devnet"');
+  });
+});
+
+describe("jarvis mine init for vllm-pearl", () => {
+  it("refuses a machine without a Hopper GPU unless --force, then writes the model's defaults", async () => {
+    const args = [
+      "mine",
+      "init",
+      "--provider",
+      "vllm-pearl",
+      "--wallet",
+      WALLETS.mainnet,
+      "--cuda-visible-devices",
+      "0,1",
+      "--yes",
+    ];
+    const refused = await jarvis(["--json", ...args], { env: { ...env(), PATH: "/nonexistent" } });
+    expect(refused.code).toBe(1);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe("E_PROVIDER_UNSUPPORTED");
+    expect(existsSync(configFile())).toBe(false);
+    const forced = await jarvis([...args, "--force"], { env: { ...env(), PATH: "/nonexistent" } });
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain("not supported on this machine");
+    const text = readFileSync(configFile(), "utf8");
+    expect(text).toContain('model = "pearl-ai/Llama-3.3-70B-Instruct-pearl"');
+    expect(text).toContain('cuda_visible_devices = "0,1"');
+    expect(text).toContain("max_model_len = 8192");
+    expect(text).not.toContain("docker_image_tag");
   });
 });

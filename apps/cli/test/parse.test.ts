@@ -182,6 +182,9 @@ describe("option parsing", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--devnet");
     expect((await parse([])).code).toBe(2);
+    const version = await parse(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("reports usage errors as JSON with --json", async () => {

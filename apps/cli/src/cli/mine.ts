@@ -46,7 +46,10 @@ export function declareMine(program: Command, act: Act): void {
     .option("--gateway-metrics-port, --metrics-port <port>", "metrics port (default 8339)")
     .option("--threads <n>", "cpu-pearl: worker threads (default: one per core)")
     .option("-y, --yes", "never ask; use defaults for anything not given")
-    .option("--force", "replace an existing [mining] section")
+    .option(
+      "--force",
+      "replace an existing [mining] section; accept a provider this machine cannot run",
+    )
     .action(act("mine init", () => import("../commands/mine/init.js")));
 
   mine

@@ -23,6 +23,7 @@ import type { CommandInput } from "../../program.js";
 import { clackPrompter } from "../../ui/prompts.js";
 import { intOption, parseOptions } from "../options.js";
 import { pathsOf, providersFor } from "../session.js";
+import { vllmModule } from "../vllm.js";
 
 const port = intOption(1, 65535);
 const envName = z
@@ -206,6 +207,14 @@ export default async function init(ctx: Ctx, input: CommandInput): Promise<numbe
     extra.gateway_port = opts.gatewayPort ?? MINING_EXTRA_DEFAULTS.gateway_port;
     extra.gateway_metrics_port = opts.metricsPort ?? MINING_EXTRA_DEFAULTS.gateway_metrics_port;
     extra.vllm_port = MINING_EXTRA_DEFAULTS.vllm_port;
+    // The model's own serving defaults, as OpenJarvis wrote them (when vllm-pearl is installed).
+    const spec = await vllmModule()
+      .then((vllm) => vllm.findModel(model ?? ""))
+      .catch(() => undefined);
+    if (spec) {
+      extra.gpu_memory_utilization = spec.defaultGpuMemoryUtilization;
+      extra.max_model_len = spec.defaultMaxModelLen;
+    }
     extra.hf_token_env = MINING_EXTRA_DEFAULTS.hf_token_env;
     if (opts.localModelPath) {
       const dir = resolve(ctx.io.cwd, opts.localModelPath);

@@ -64,7 +64,13 @@ export default async function start(ctx: Ctx, input: CommandInput): Promise<numb
   try {
     sidecar = await provider.start(
       config,
-      providerContext(ctx, (event) => spinner.update(event.message)),
+      providerContext(ctx, (event) =>
+        spinner.update(
+          event.fraction === undefined
+            ? event.message
+            : `${event.message} (${Math.round(event.fraction * 100)}%)`,
+        ),
+      ),
     );
   } catch (error) {
     spinner.stop();
