@@ -274,6 +274,15 @@ describe("vllm-pearl against a real container engine", () => {
     };
     await engine.run(spec);
     await expect(engine.run(spec)).rejects.toMatchObject({ code: "E_CONTAINER_NAME_IN_USE" });
+    const absent: string[] = [];
+    await expect(
+      (async () => {
+        for await (const line of engine.logs(`oj-absent-${runId()}`)) absent.push(line);
+      })(),
+    ).rejects.toMatchObject({
+      code: "E_CONTAINER_FAILED",
+      message: expect.stringMatching(/no such container/i),
+    });
     await engine.stop(`oj-absent-${runId()}`, 1);
     await engine.remove(`oj-absent-${runId()}`);
   });

@@ -306,14 +306,26 @@ export class DockerCliEngine implements ContainerEngine {
       buffer: false,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
     });
+    let last = "";
+    let finished = false;
     try {
-      for await (const line of child.iterable({ from: "all" })) yield line;
+      for await (const line of child.iterable({ from: "all" })) {
+        last = line;
+        yield line;
+      }
+      finished = true;
     } catch (error) {
       if (!options.signal?.aborted) throw error;
     } finally {
       // Stopping early (break, abort) must not leave a `docker logs --follow` behind.
-      child.kill();
+      if (!finished) child.kill();
       await child;
+    }
+    const result = await child;
+    if (result.failed && !options.signal?.aborted) {
+      // The CLI prints its own error last. Only that line is used: the others are the
+      // container's output, which may hold secrets.
+      throw mapCliFailure({ command: "logs", stderr: last, exitCode: result.exitCode });
     }
   }
 
