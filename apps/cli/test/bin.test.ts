@@ -43,7 +43,7 @@ afterEach(() => {
   home.cleanup();
 });
 
-describe("jarvis (built bin)", () => {
+describe("jarvis (built bin)", { timeout: 180_000 }, () => {
   it("prints help and exits 0; usage errors exit 2", () => {
     const help = jarvisSync(["--help"]);
     expect(help.code).toBe(0);
@@ -70,7 +70,7 @@ describe("jarvis (built bin)", () => {
           stats: { blocksFound: number; proofsRejected: number; hashrate: number };
         }
       | undefined;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const result = jarvisSync(["--json", "mine", "status"]);
       expect(result.code).toBe(0);

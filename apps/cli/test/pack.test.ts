@@ -89,7 +89,7 @@ describe("npm install from tarballs", { timeout: 300_000 }, () => {
     const start = jarvisIn(dir, ["mine", "start", "--devnet", "--threads", "1"]);
     expect(start.code, start.stderr).toBe(0);
     let blocks = 0;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (blocks < 1 && Date.now() < deadline) {
       const status = jarvisIn(dir, ["--json", "mine", "status"]);
       expect(status.code, status.stdout + status.stderr).toBe(0);
