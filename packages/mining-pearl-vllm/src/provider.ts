@@ -396,7 +396,16 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
       blocksFound: gateway?.blocksAccepted ?? null,
       lastProofAt: gateway?.lastProofAt ?? null,
       uptimeSeconds: uptimeSeconds(info),
-      lastError: errors.length > 0 ? redactSecrets(errors.join("; "), secretValues(ctx.env)) : null,
+      lastError:
+        errors.length > 0
+          ? redactSecrets(
+              errors.join("; "),
+              secretValues(ctx.env, {
+                passwordEnv: sidecar?.pearld_rpc_password_env,
+                hfTokenEnv: sidecar?.hf_token_env,
+              }),
+            )
+          : null,
       payoutTarget: "solo",
       details: {
         container: info

@@ -119,7 +119,6 @@ export async function waitForReady(options: ReadinessOptions): Promise<void> {
     options.onProgress?.({
       stage: "ready",
       message: `waiting for vLLM (${Math.round(elapsedMs / 1000)} s)${last ? `: ${last}` : ""}`,
-      fraction: Math.min(0.99, elapsedMs / options.timeoutMs),
     });
     try {
       await sleep(pollMs, undefined, options.signal ? { signal: options.signal } : {});
