@@ -79,6 +79,27 @@ function regionSizes(shape: MiningShape, rowBlocks: number, colBlocks: number, c
 }
 type Region = keyof ReturnType<typeof regionSizes>;
 
+/** Tile geometry and buffer sizes of the engine for a shape, without instantiating it. */
+export function engineLayout(shape: MiningShape) {
+  const rowOffsets = validOffsets(patternFromList(shape.rows), shape.m);
+  const colOffsets = validOffsets(patternFromList(shape.cols), shape.n);
+  const rowGroups = Math.ceil(shape.rows.length / ROW_LANES);
+  const colGroups = Math.ceil(shape.cols.length / COL_LANES);
+  // packRows16 packs 4 row groups at a time; the padding groups hold zero rows.
+  const rowBlocks = Math.ceil((rowOffsets.length * rowGroups) / 4) * 4;
+  const sizes = regionSizes(shape, rowBlocks, colOffsets.length * colGroups, colOffsets.length);
+  const totalBytes = Object.values(sizes).reduce((sum, size) => sum + Math.ceil(size / 64) * 64, 0);
+  return {
+    rowOffsets,
+    colOffsets,
+    rowGroups,
+    colGroups,
+    rowPositions: rowBlocks * ROW_LANES,
+    sizes,
+    totalBytes,
+  };
+}
+
 /**
  * One engine instance: its own WebAssembly memory laid out for one shape. B is prepared once per
  * job (`setJob`); each `attempt(i)` draws A from stream i, commits, derives the noise and scans
@@ -102,11 +123,12 @@ export class EngineCore {
 
   constructor(shape: MiningShape, module?: EngineModule) {
     this.shape = shape;
-    const { m, n } = shape;
-    this.rowOffsets = validOffsets(patternFromList(shape.rows), m);
-    this.colOffsets = validOffsets(patternFromList(shape.cols), n);
-    this.rowGroups = Math.ceil(shape.rows.length / ROW_LANES);
-    this.colGroups = Math.ceil(shape.cols.length / COL_LANES);
+    const layout = engineLayout(shape);
+    this.rowOffsets = layout.rowOffsets;
+    this.colOffsets = layout.colOffsets;
+    this.rowGroups = layout.rowGroups;
+    this.colGroups = layout.colGroups;
+    this.rowPositions = layout.rowPositions;
     this.tilesPerAttempt = this.rowOffsets.length * this.colOffsets.length;
     if (this.tilesPerAttempt === 0) {
       throw new MiningError(ErrorCodes.SHAPE_INVALID, "the shape has no complete tile", {
@@ -116,11 +138,7 @@ export class EngineCore {
     }
     this.wasm = instantiateEngine(module);
 
-    // packRows16 packs 4 row groups at a time; the padding groups hold zero rows.
-    const rowBlocks = Math.ceil((this.rowOffsets.length * this.rowGroups) / 4) * 4;
-    this.rowPositions = rowBlocks * ROW_LANES;
-    const colBlocks = this.colOffsets.length * this.colGroups;
-    const sizes = regionSizes(shape, rowBlocks, colBlocks, this.colOffsets.length);
+    const sizes = layout.sizes;
     let at = Math.ceil(this.wasm.heapBase() / 64) * 64;
     const ptr = {} as Record<Region, number>;
     for (const [name, size] of Object.entries(sizes) as [Region, number][]) {

@@ -9,6 +9,10 @@ import {
   type MiningShape,
 } from "../protocol/shape.js";
 import { nbitsToTarget, tileBound } from "../protocol/target.js";
+import { engineLayout } from "./core.js";
+
+/** WebAssembly memory one worker may use; wasm32 stops at 4 GiB, and every worker needs its own. */
+const MAX_ENGINE_BYTES = 2 ** 31;
 
 /** What the engine needs from a job, validated and derived once on the calling thread. */
 export interface PreparedJob {
@@ -50,6 +54,14 @@ export function prepareJob(job: MineJob): PreparedJob {
     });
   }
   const shape: MiningShape = { ...job.shape, rows: [...job.shape.rows], cols: [...job.shape.cols] };
+  const { totalBytes } = engineLayout(shape);
+  if (totalBytes > MAX_ENGINE_BYTES) {
+    throw new MiningError(
+      ErrorCodes.SHAPE_INVALID,
+      `the shape needs ${Math.ceil(totalBytes / 2 ** 20)} MiB of engine memory per worker, above the ${MAX_ENGINE_BYTES / 2 ** 20} MiB limit`,
+      { hint: "use smaller m, n or k (mainnet: m 256, n 128, k 2048)", details: { shape } },
+    );
+  }
   const config = encodeMiningConfiguration({
     k: shape.k,
     rank: shape.rank,
