@@ -1,6 +1,6 @@
 // Hashrate through the whole stack (detached supervisor + in-process devnet + worker pool) vs the
 // engine's worker pool alone on the same shape and thread count; start-to-first-job latency; stop
-// latency; supervisor memory. `node bench/run.mjs [--json] [--seconds N] [--threads N]`.
+// latency; supervisor memory. `node bench/run.mjs [--json] [--seconds N] [--rounds N] [--threads N]`.
 // Run after `pnpm build`. Numbers on a shared machine are noisy: run it twice.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -84,18 +84,38 @@ async function wholeStack() {
   }
 }
 
-const engine = await engineAlone();
-const stack = await wholeStack();
+// Alternate the two so load from other programs on the machine hits both alike.
+const rounds = flag("--rounds", 2);
+const engineRates = [];
+const stacks = [];
+for (let round = 0; round < rounds; round += 1) {
+  engineRates.push(await engineAlone());
+  stacks.push(await wholeStack());
+}
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const engine = median(engineRates);
+const stack = {
+  rate: median(stacks.map((s) => s.rate)),
+  startMs: median(stacks.map((s) => s.startMs)),
+  stopMs: median(stacks.map((s) => s.stopMs)),
+  rss: stacks[0].rss === null ? null : Math.max(...stacks.map((s) => s.rss)),
+};
 const result = {
   shape: { m: shape.m, n: shape.n, k: shape.k, rank: shape.rank },
   threads,
   seconds,
+  rounds,
   engineAttemptsPerSecond: engine,
   stackAttemptsPerSecond: stack.rate,
   stackLossPercent: (1 - stack.rate / engine) * 100,
   startToFirstJobMs: stack.startMs,
   stopMs: stack.stopMs,
   supervisorRssMiB: stack.rss,
+  perRound: engineRates.map((rate, i) => ({ engine: rate, stack: stacks[i].rate })),
 };
 if (json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -103,7 +123,7 @@ if (json) {
   const f = (value, digits = 1) => (value === null ? "n/a" : value.toFixed(digits));
   process.stdout.write(
     [
-      `cpu-pearl bench: shape m${shape.m} n${shape.n} k${shape.k} r${shape.rank}, ${threads} thread(s), ${seconds} s windows`,
+      `cpu-pearl bench: shape m${shape.m} n${shape.n} k${shape.k} r${shape.rank}, ${threads} thread(s), ${rounds} × ${seconds} s windows (medians)`,
       `  engine pool alone      ${f(engine, 2)} attempts/s`,
       `  whole stack            ${f(stack.rate, 2)} attempts/s  (${f(result.stackLossPercent)} % lost)`,
       `  start → first job      ${f(stack.startMs, 0)} ms`,
