@@ -81,7 +81,7 @@ export class DockerCliEngine implements ContainerEngine {
     command: string,
     args: string[],
     options: { env?: Record<string, string>; timeoutMs?: number } = {},
-  ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  ): Promise<{ ok: boolean; stdout: string; stderr: string; exitCode: number | undefined }> {
     const result = await execa(this.#binary, args, {
       env: { ...this.#env, ...options.env },
       extendEnv: false,
@@ -104,7 +104,12 @@ export class DockerCliEngine implements ContainerEngine {
         spawnErrorCode: (result as { code?: string }).code,
       });
     }
-    return { ok: !result.failed, stdout: String(result.stdout), stderr: String(result.stderr) };
+    return {
+      ok: !result.failed,
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+      exitCode: result.exitCode,
+    };
   }
 
   async #must(
@@ -112,8 +117,8 @@ export class DockerCliEngine implements ContainerEngine {
     args: string[],
     options?: { env?: Record<string, string>; timeoutMs?: number },
   ): Promise<string> {
-    const { ok, stdout, stderr } = await this.#exec(command, args, options);
-    if (!ok) throw mapCliFailure({ command, stderr, exitCode: 1 });
+    const { ok, stdout, stderr, exitCode } = await this.#exec(command, args, options);
+    if (!ok) throw mapCliFailure({ command, stderr, exitCode });
     return stdout;
   }
 
