@@ -125,20 +125,23 @@ export function checkMineOptions(options: PoolMineOptions): void {
 
 const emptyPhases = (): AttemptPhases => ({ generate: 0, commit: 0, noise: 0, pack: 0, scan: 0 });
 
-class WorkerPool implements MinerPool {
+/** The pool behind `createMinerPool`; `workerUrl` is replaceable for tests of worker failures. */
+export class WorkerPool implements MinerPool {
   readonly threads: number;
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
   private readonly counterBuffer: SharedArrayBuffer;
   private readonly counterView: Float64Array;
   private readonly slots: WorkerSlot[] = [];
   private readonly module = engineModule();
-  private readonly workerUrl = builtArtifact("engine-worker.js");
   private generation = 0;
   private active: ActiveJob | undefined;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
-  constructor(private readonly options: MinerPoolOptions) {
+  constructor(
+    private readonly options: MinerPoolOptions,
+    private readonly workerUrl: URL = builtArtifact("engine-worker.js"),
+  ) {
     this.threads = checkThreads(options.threads);
     this.counterBuffer = new SharedArrayBuffer(16 * this.threads);
     this.counterView = new Float64Array(this.counterBuffer);

@@ -2,7 +2,7 @@ import { getPriority } from "node:os";
 import { isMiningError } from "@openjarvis/mining-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { mine } from "../../src/engine/mine.js";
-import { createMinerPool } from "../../src/engine/pool.js";
+import { createMinerPool, WorkerPool } from "../../src/engine/pool.js";
 import { encodeIncompleteHeader } from "../../src/protocol/header.js";
 import { mineReference } from "../../src/protocol/mine.js";
 import { encodePlainProof } from "../../src/protocol/proof.js";
@@ -171,5 +171,22 @@ describe("createMinerPool()", () => {
     console.info(
       `abort → workers idle: ${stopMs.toFixed(1)} ms; new job → stale rejected + 3 attempts: ${replaceMs.toFixed(1)} ms`,
     );
+  });
+
+  it("rejects with E_INTERNAL when a worker thread dies, and replaces the worker", async () => {
+    const crashing = new WorkerPool(
+      { threads: 2 },
+      new URL("./fixtures/crashing-worker.mjs", import.meta.url),
+    );
+    try {
+      const job = { header, certVersion: 3 as const, shape: OPENJARVIS, nbitsOverride: EASY };
+      const error = await rejection(crashing.mine(job));
+      expect(error.code).toBe("E_INTERNAL");
+      expect(error.message).toMatch(/exited with code 3/);
+      // The replacement workers take the next job (and die again the same way).
+      expect((await rejection(crashing.mine(job))).code).toBe("E_INTERNAL");
+    } finally {
+      await crashing.close();
+    }
   });
 });
