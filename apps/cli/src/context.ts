@@ -74,7 +74,11 @@ export function createCtx(io: Io, flags: GlobalFlags): Ctx {
     table: renderTable,
     spinner: (message) => startSpinner(target, message),
     progress: () => startProgress(target),
-    canPrompt: Boolean(io.isTTY && !flags.json && (io.prompter || io.stdin)),
+    canPrompt: Boolean(
+      io.isTTY &&
+        !flags.json &&
+        (io.prompter || (io.stdin as { isTTY?: boolean } | undefined)?.isTTY),
+    ),
     prompter: io.prompter,
   };
 }

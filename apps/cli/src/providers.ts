@@ -320,11 +320,15 @@ export function providerSet(
       if (!found) {
         const third = (await loadThirdParties()).filter((e) => e.status === "loaded");
         const known = [...Object.keys(FIRST_PARTY), ...third.map((e) => e.id)];
+        const apple =
+          id === "apple-mps-pearl"
+            ? 'this port has no apple-mps-pearl: cpu-pearl runs on Apple silicon (provider = "cpu-pearl"); '
+            : "";
         throw new MiningError(
           ErrorCodes.PROVIDER_UNKNOWN,
           `unknown mining provider ${JSON.stringify(id)}`,
           {
-            hint: `known providers: ${known.join(", ")}; third-party providers go in [mining] providers = [...]`,
+            hint: `${apple}known providers: ${known.join(", ")}; third-party providers go in [mining] providers = [...]`,
             details: { provider: id, known },
           },
         );

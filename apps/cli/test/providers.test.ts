@@ -39,6 +39,13 @@ describe("first-party providers", () => {
     ).toBe(false);
   });
 
+  it("points OpenJarvis' apple-mps-pearl users at cpu-pearl", async () => {
+    await expect(providerSet().get("apple-mps-pearl")).rejects.toMatchObject({
+      code: "E_PROVIDER_UNKNOWN",
+      hint: expect.stringContaining('cpu-pearl runs on Apple silicon (provider = "cpu-pearl")'),
+    });
+  });
+
   it("names the known ids for an unknown provider", async () => {
     await expect(providerSet().get("gpu-magic")).rejects.toMatchObject({
       code: "E_PROVIDER_UNKNOWN",
