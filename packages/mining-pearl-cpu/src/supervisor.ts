@@ -205,7 +205,6 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   };
 
   const server = await startStatusServer(settings.statusPort, snapshot);
-  const gatewayUrlFor = (address: GatewayAddress) => formatGatewayAddress(address);
   sidecar = {
     provider: "cpu-pearl",
     started_at: Math.floor(startedAt / 1000),
@@ -256,6 +255,7 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   };
 
   let shuttingDown: Promise<void> | null = null;
+  let opening: Promise<GatewaySource> | null = null;
   const shutdown = (reason: string, exitCode: number) => {
     shuttingDown ??= (async () => {
       state = "stopping";
@@ -267,9 +267,13 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
       }, 20_000);
       guard.unref();
       saveCalibration();
+      // A gateway still being launched must be stopped too, not orphaned.
+      const opened = (await opening?.catch(() => null)) ?? null;
       await loop?.stop().catch((error) => log.error(`stopping workers: ${errorText(error)}`));
       pollClient?.close();
-      await source?.stop().catch((error) => log.error(`stopping the gateway: ${errorText(error)}`));
+      await (source ?? opened)
+        ?.stop()
+        .catch((error) => log.error(`stopping the gateway: ${errorText(error)}`));
       await server.close();
       if (readSidecar(settings.paths.sidecarPath)?.pid === identity.pid) {
         removeSidecar(settings.paths.sidecarPath);
@@ -291,19 +295,21 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
   process.on("unhandledRejection", crash);
 
   try {
-    source = await openGateway(settings, log, password, (gatewayIdentity) =>
+    opening = openGateway(settings, log, password, (gatewayIdentity) =>
       updateSidecar({
         gateway_pid: gatewayIdentity?.pid ?? null,
         gateway_process_start_time: gatewayIdentity?.startTime ?? "",
       }),
     );
+    source = await opening;
+    if (shuttingDown) return;
   } catch (error) {
     fatalError = `the gateway could not be started: ${errorText(error)}`;
     log.error(`fatal: ${fatalError}`);
     await shutdown(fatalError, 1);
     return;
   }
-  updateSidecar({ gateway_url: gatewayUrlFor(source.address) });
+  updateSidecar({ gateway_url: formatGatewayAddress(source.address) });
   const activeSource = source;
   pollClient = new GatewayClient(activeSource.address, {
     reconnect: { initialDelayMs: 100, maxDelayMs: 500, maxWaitMs: 500 },

@@ -112,6 +112,7 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
     expect((await runCli(home.env, "stop")).ok).toBe(true);
     await vi.waitFor(() => expect(pidAlive(orphan)).toBe(false));
     expect(readSidecarFile(home.home)).toBeNull();
+    expect(processesMentioning(fakeGatewayDir)).toEqual([]);
 
     for (const file of allFilesUnder(home.home)) {
       expect(fs.readFileSync(file, "utf8"), file).not.toContain(SECRET);
@@ -128,6 +129,7 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
     expect(JSON.stringify(started)).not.toContain("wrong-password-value");
     expect(readSidecarFile(home.home)).toBeNull();
     expect(processesMentioning(home.home)).toEqual([]);
+    expect(processesMentioning(fakeGatewayDir)).toEqual([]);
     for (const file of allFilesUnder(home.home)) {
       expect(fs.readFileSync(file, "utf8")).not.toContain("wrong-password-value");
     }
@@ -156,6 +158,30 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
     expect(started.error?.message).toContain('"regtest"');
     expect(readSidecarFile(home.home)).toBeNull();
     expect(processesMentioning(home.home)).toEqual([]);
+  });
+
+  it("a start cancelled while the gateway launches stops the gateway too", async () => {
+    const { home, node, port } = await setup(SECRET);
+    const { miningPaths } = await import("@openjarvis/mining-core");
+    const dist = "../dist/index.js";
+    const built = ((await import(dist)) as typeof import("../src/index.js")).default;
+    const abort = new AbortController();
+    const env = { ...home.env };
+    const cancel = setInterval(() => {
+      if (sidecarGatewayPid(home.home)) abort.abort();
+    }, 20);
+    const error = await built
+      .start(soloConfig(wallet, node.nodeUrl, port), {
+        paths: miningPaths(env),
+        env,
+        signal: abort.signal,
+      })
+      .catch((caught: unknown) => caught);
+    clearInterval(cancel);
+    expect((error as { code?: string }).code).toBe("E_ABORTED");
+    expect(readSidecarFile(home.home)).toBeNull();
+    expect(processesMentioning(home.home)).toEqual([]);
+    expect(processesMentioning(fakeGatewayDir)).toEqual([]);
   });
 
   it("a pearl-gateway that cannot be found fails start at once with the reason", async () => {
