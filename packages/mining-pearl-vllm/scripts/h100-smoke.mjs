@@ -7,7 +7,7 @@
 //   pnpm --filter @openjarvis/mining-pearl-vllm build
 //   PEARLD_RPC_PASSWORD=… node packages/mining-pearl-vllm/scripts/h100-smoke.mjs \
 //     <prl1p… wallet> [pearld URL, default http://localhost:44107] [cuda_visible_devices, e.g. "1"]
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectHardware, miningPaths, parseSubmitTarget } from "@openjarvis/mining-core";
@@ -61,5 +61,6 @@ try {
   process.exitCode = 1;
 } finally {
   await provider.stop(ctx);
+  rmSync(env.OPENJARVIS_HOME, { recursive: true, force: true });
   console.error("[stop] miner stopped and removed");
 }
