@@ -32,6 +32,10 @@ const cases: Array<[string, string]> = [
     "E_CONTAINER_IMAGE_NOT_FOUND",
   ],
   ["Error response from daemon: some new failure", "E_CONTAINER_FAILED"],
+  [
+    "Step 9/30 : RUN --mount=type=cache,target=/root/.cache/uv uv sync\nthe --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/",
+    "E_CONTAINER_FAILED",
+  ],
 ];
 
 describe("mapCliFailure", () => {
@@ -40,6 +44,15 @@ describe("mapCliFailure", () => {
     expect(error.code).toBe(code);
     expect(error.hint).toBeTruthy();
     expect(error.details).toEqual({ command: "docker run", exitCode: 125 });
+  });
+
+  it("says what to install when BuildKit is missing", () => {
+    const error = mapCliFailure({
+      command: "build",
+      stderr: "the --mount option requires BuildKit.",
+      exitCode: 1,
+    });
+    expect(error.hint).toContain("docker-buildx-plugin");
   });
 
   it("names the missing CLI and picks the real error out of build noise", () => {

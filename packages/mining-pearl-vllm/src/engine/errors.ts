@@ -46,6 +46,12 @@ const RULES: Rule[] = [
     hint: "stop the miner with `jarvis mine stop`, or remove the old container with `docker rm -f <name>`",
   },
   {
+    pattern: /requires BuildKit|BuildKit is required|unknown flag: --mount/i,
+    code: ErrorCodes.CONTAINER_FAILED,
+    message: "Pearl's Dockerfile needs BuildKit, which this docker CLI does not have",
+    hint: "install the buildx plugin (`sudo apt-get install docker-buildx-plugin`), then run `jarvis mine start` again",
+  },
+  {
     pattern:
       /No such image|image not known|Unable to find image|pull access denied|manifest unknown|manifest for .* not found|repository does not exist|failed to resolve reference|not found: manifest|requested access to the resource is denied|pinging container registry|reading manifest/i,
     code: ErrorCodes.CONTAINER_IMAGE_NOT_FOUND,
