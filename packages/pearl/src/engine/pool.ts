@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { ErrorCodes, MiningError } from "@openjarvis/mining-core";
+import { ErrorCodes, MiningError, toMiningError } from "@openjarvis/mining-core";
 import type { MineJob, MineProgress, MineResult } from "../protocol/mine.js";
 import type { AttemptPhases } from "./core.js";
 import { type PreparedJob, prepareJob } from "./job.js";
@@ -219,7 +219,7 @@ export class WorkerPool implements MinerPool {
         if (!job || job.generation !== reply.generation) return;
         this.finish(job);
         const progress = this.progressOf(job);
-        job.onProgress?.(progress);
+        this.report(job, progress);
         job.resolve({
           proof: reply.proof,
           attempts: progress.attempts,
@@ -264,6 +264,15 @@ export class WorkerPool implements MinerPool {
       tiles: now.tiles - job.startCounters.tiles,
       elapsedMs: performance.now() - job.started,
     };
+  }
+
+  /** Call the job's onProgress; if it throws, the job fails with that error instead of the process. */
+  private report(job: ActiveJob, progress: MineProgress): void {
+    try {
+      job.onProgress?.(progress);
+    } catch (error) {
+      if (this.active === job) this.fail(toMiningError(error));
+    }
   }
 
   /** Invalidate whatever the workers are doing; they notice between row tiles. */
@@ -337,7 +346,7 @@ export class WorkerPool implements MinerPool {
       signal?.addEventListener("abort", onAbort, { once: true });
       if (options.onProgress) {
         active.timer = setInterval(
-          () => active.onProgress?.(this.progressOf(active)),
+          () => this.report(active, this.progressOf(active)),
           options.progressIntervalMs ?? 250,
         );
         active.timer.unref();

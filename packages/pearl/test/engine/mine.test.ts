@@ -163,6 +163,15 @@ describe("createMinerPool()", () => {
     expect((await rejection(stale)).code).toBe("E_ABORTED");
     expect((await rejection(fresh)).code).toBe("E_TIMEOUT");
     const replaceMs = performance.now() - replacedAt;
+    // A throwing onProgress fails its job, not the process.
+    const throwing = pool.mine(hard, {
+      progressIntervalMs: 10,
+      onProgress: () => {
+        throw new Error("progress sink broke");
+      },
+    });
+    expect((await rejection(throwing)).message).toBe("progress sink broke");
+
     // Closing the pool rejects the running job too.
     const closing = rejection(pool.mine(hard, {}));
     await pool.close();
