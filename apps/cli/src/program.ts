@@ -147,7 +147,8 @@ export async function run(
     return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return usageExit(error, io, json);
-    return reportError(error, io, { json, debug });
+    const color = io.isTTY && !beforeDashes.includes("--no-color") && !io.env.NO_COLOR;
+    return reportError(error, io, { json, debug, color });
   }
 }
 
@@ -173,17 +174,23 @@ function usageExit(error: CommanderError, io: Io, json: boolean): number {
 async function reportError(
   error: unknown,
   io: Io,
-  flags: { json: boolean; debug: boolean },
+  flags: { json: boolean; debug: boolean; color: boolean },
 ): Promise<number> {
   const { renderError, isMiningError } = await import("@openjarvis/mining-core");
   const rendered = renderError(error, { debug: flags.debug });
   if (flags.json) io.stdout(`${JSON.stringify(rendered.json)}\n`);
-  else io.stderr(rendered.text);
+  else io.stderr(flags.color ? colourise(rendered.text) : rendered.text);
   if (isMiningError(error)) {
     if (error.code === "E_USAGE") return EXIT.USAGE;
     return error.exitCode;
   }
   return EXIT.FAILURE;
+}
+
+function colourise(text: string): string {
+  return text
+    .replace(/^error:/m, "\x1b[31merror:\x1b[39m")
+    .replace(/^hint:/m, "\x1b[33mhint:\x1b[39m");
 }
 
 async function runCommand(

@@ -294,3 +294,12 @@ describe("colour", () => {
     ).not.toMatch(ansi);
   });
 });
+
+describe("error rendering", () => {
+  it("colours error:/hint: only on a terminal", async () => {
+    const tty = await jarvis(["mine", "start"], { env: env(), isTTY: true });
+    expect(tty.stderr).toMatch(/^\x1b\[31merror:\x1b\[39m /);
+    const plain = await jarvis(["mine", "start"], { env: env({ NO_COLOR: "1" }), isTTY: true });
+    expect(plain.stderr).toMatch(/^error: /);
+  });
+});
