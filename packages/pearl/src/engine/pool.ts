@@ -321,12 +321,14 @@ export class WorkerPool implements MinerPool {
       return Promise.reject(error);
     }
     const { signal } = options;
-    this.fail(abortError("superseded by a new job"));
     if (signal?.aborted) return Promise.reject(abortError("the signal was already aborted"));
+    this.fail(abortError("superseded by a new job"));
 
     return new Promise<MineResult>((resolve, reject) => {
       const generation = this.stopWorkers();
-      const onAbort = () => this.fail(abortError("the signal fired"));
+      const onAbort = () => {
+        if (this.active === active) this.fail(abortError("the signal fired"));
+      };
       const active: ActiveJob = {
         generation,
         prepared,
