@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { declareMine } from "./cli/mine.js";
 import { declarePearl } from "./cli/pearl.js";
-import { type Ctx, createCtx, type GlobalFlags } from "./context.js";
+import type { Ctx, GlobalFlags } from "./context.js";
 import type { Io } from "./io.js";
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_RUNNING: 3 } as const;
@@ -199,6 +199,6 @@ async function runCommand(
   input: CommandInput,
   flags: GlobalFlags,
 ): Promise<number> {
-  const module = await load();
+  const [module, { createCtx }] = await Promise.all([load(), import("./context.js")]);
   return module.default(createCtx(io, flags), input);
 }
