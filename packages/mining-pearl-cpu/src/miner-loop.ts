@@ -157,7 +157,7 @@ export class MinerLoop {
       const paused = code(error) === "E_GATEWAY_PAUSED";
       const why = paused
         ? `the gateway has no work yet (mining paused)${this.reasonSuffix()}`
-        : `polling the gateway failed: ${message(error)}`;
+        : `polling the gateway failed: ${message(error)}${this.reasonSuffix()}`;
       if (this.counters.lastError !== why) this.options.events.warn(why);
       this.counters.lastError = why;
       // A paused gateway has no template at all (it was restarted); unreachable may be brief.

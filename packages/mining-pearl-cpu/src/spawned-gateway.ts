@@ -57,6 +57,7 @@ export class SpawnedGateway {
   private restarts = 0;
   private delay: number;
   private lastPauseReason: string | null = null;
+  private lastExit: string | null = null;
   private readonly backoff: { initialMs: number; maxMs: number; healthyAfterMs: number };
   private exited: Promise<void> = Promise.resolve();
   private restartTimer: AbortController | null = null;
@@ -74,8 +75,9 @@ export class SpawnedGateway {
     return this.restarts;
   }
 
+  /** Why there is no work: what pearld said (from the log), or that the gateway is down. */
   get pauseReason(): string | null {
-    return this.lastPauseReason;
+    return this.child ? this.lastPauseReason : (this.lastExit ?? this.lastPauseReason);
   }
 
   get pid(): number | null {
@@ -135,6 +137,7 @@ export class SpawnedGateway {
         resolve();
         if (this.stopping) return;
         const description = `pearl-gateway (pid ${pid}) exited (${signal ?? `code ${code}`})`;
+        this.lastExit = description;
         if (Date.now() - startedAt > this.backoff.healthyAfterMs)
           this.delay = this.backoff.initialMs;
         this.options.onExit(`${description}; restarting in ${this.delay} ms`);

@@ -184,6 +184,25 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
     expect(processesMentioning(fakeGatewayDir)).toEqual([]);
   });
 
+  it("a gateway that keeps dying: start fails with its exit and output, restarts were attempted", async () => {
+    const { home, node, port } = await setup(SECRET);
+    const dies = [process.execPath, "-e", "console.error('boom: bad settings'); process.exit(3)"];
+    const started = await runCli(
+      home.env,
+      "start",
+      soloConfig(wallet, node.nodeUrl, port, { gateway_command: dies, start_timeout_seconds: 5 }),
+    );
+    expect(started.error?.code).toBe("E_START_FAILED");
+    expect(started.error?.message).toMatch(/pearl-gateway \(pid \d+\) exited \(code 3\)/);
+    const log = fs.readFileSync(`${home.home}/logs/mining/cpu-pearl.log`, "utf8");
+    expect(log).toContain("gateway: boom: bad settings");
+    // Exponential back-off between restarts.
+    expect(log).toMatch(/exited \(code 3\); restarting in 1000 ms/);
+    expect(log).toMatch(/exited \(code 3\); restarting in 2000 ms/);
+    expect(readSidecarFile(home.home)).toBeNull();
+    expect(processesMentioning(home.home)).toEqual([]);
+  });
+
   it("a pearl-gateway that cannot be found fails start at once with the reason", async () => {
     const { home, node, port } = await setup(SECRET);
     const started = await runCli(
