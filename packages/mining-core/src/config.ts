@@ -61,7 +61,8 @@ const EXTRA_KEY_SCHEMAS: Record<string, z.ZodType> = {
   cuda_visible_devices: z.union([
     z
       .string()
-      .regex(/^\s*([\w-]+\s*(,\s*[\w-]+\s*)*)?$/, "must be a comma-separated list of GPU ids"),
+      // Indices, UUIDs ("GPU-…") and MIG ids ("MIG-GPU-…/1/0") are all valid CUDA selectors.
+      .regex(/^\s*([\w/-]+\s*(,\s*[\w/-]+\s*)*)?$/, "must be a comma-separated list of GPU ids"),
     z.number().int().nonnegative(),
   ]),
   pearld_rpc_url: z.string().refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {

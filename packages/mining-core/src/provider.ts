@@ -134,6 +134,8 @@ export interface MiningProvider {
   stats(ctx: ProviderContext): Promise<MiningStats>;
   /** Redacted log lines. */
   logs?(ctx: ProviderContext, options: LogOptions): AsyncIterable<string>;
+  /** `[mining.extra]` keys this provider reads beyond the documented ones, so loading a config does not warn about them. */
+  extraKeys?: readonly string[];
 }
 
 /** Identity helper that gives a provider object its type (and the current `apiVersion`). */

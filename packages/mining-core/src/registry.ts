@@ -29,6 +29,13 @@ function problemsOf(value: unknown): string[] {
   if (candidate.logs !== undefined && typeof candidate.logs !== "function") {
     problems.push("logs, when present, must be a function");
   }
+  const { extraKeys } = candidate;
+  if (
+    extraKeys !== undefined &&
+    !(Array.isArray(extraKeys) && extraKeys.every((key) => typeof key === "string"))
+  ) {
+    problems.push("extraKeys, when present, must be an array of strings");
+  }
   return problems;
 }
 

@@ -181,6 +181,20 @@ describe("loadMiningConfig", () => {
     expect(config.extra.fancy).toBe(true);
   });
 
+  it("accepts CUDA device selectors by index, UUID and MIG id", () => {
+    const selectors = '"0, GPU-8f6d2c1e, MIG-GPU-8f6d2c1e/1/0"';
+    const file = configFile(`${VALID}\n[mining.extra]\ncuda_visible_devices = ${selectors}\n`);
+    expect(loadMiningConfig({ path: file }).config.extra.cuda_visible_devices).toBe(
+      "0, GPU-8f6d2c1e, MIG-GPU-8f6d2c1e/1/0",
+    );
+  });
+
+  it("does not warn about keys a provider declares", () => {
+    const file = configFile(`${VALID}\n[mining.extra]\nthreads = 2\n`);
+    expect(loadMiningConfig({ path: file }).warnings).toHaveLength(1);
+    expect(loadMiningConfig({ path: file, knownExtraKeys: ["threads"] }).warnings).toEqual([]);
+  });
+
   it("tryLoadMiningConfig reports instead of throwing (a broken [mining] breaks only mining)", () => {
     const broken = tryLoadMiningConfig({
       path: configFile('[mining]\nprovider = "x"\n[engine]\na = 1\n'),

@@ -108,6 +108,11 @@ describe("validateProvider", () => {
     expect(missing.message).toContain("stats must be a function");
     expect(missing.message).toContain("id must be a short lowercase string");
     expect(missing.message).toContain("logs, when present, must be a function");
+    const badKeys = errorOf(() => validateProvider({ ...provider("keys"), extraKeys: [1] }));
+    expect(badKeys.message).toContain("extraKeys, when present, must be an array of strings");
+    expect(validateProvider({ ...provider("keys"), extraKeys: ["threads"] }).extraKeys).toEqual([
+      "threads",
+    ]);
     expect(errorOf(() => validateProvider(null)).message).toContain("got null");
     expect(errorOf(() => validateProvider({ default: 42 })).code).toBe("E_PROVIDER_INVALID");
   });
