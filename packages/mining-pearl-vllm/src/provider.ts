@@ -453,6 +453,7 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
   return defineProvider({
     id: PROVIDER_ID,
     displayName: "Pearl vLLM miner (NVIDIA Hopper, container)",
+    extraKeys: ["vllm_host"],
     detect: (hardware: HardwareInfo, engineId: string, model: string) =>
       detectVllmPearl(hardware, engineId, model),
     start,
