@@ -111,10 +111,6 @@ function crashFileOf(ctx: ProviderContext): string {
   return path.join(ctx.paths.miningLogsDir, "cpu-pearl-supervisor.out");
 }
 
-function identityOf(record: SidecarRecord | null): ProcessIdentity | null {
-  return sidecarProcessIdentity(record);
-}
-
 function gatewayIdentityOf(record: SidecarRecord | null): ProcessIdentity | null {
   if (!record || typeof record.gateway_pid !== "number") return null;
   const startTime = record.gateway_process_start_time;
@@ -149,25 +145,23 @@ function checkLogDirWritable(ctx: ProviderContext): void {
   }
 }
 
-/** The most useful line the supervisor left behind: its fatal error, else its last error. */
-export async function failureReasonFromLogs(
+/**
+ * The most useful line the supervisor left behind in this session: its fatal error, else its last
+ * error. The crash file (the supervisor's raw stderr) is emptied before every launch.
+ */
+async function failureReasonFromLogs(
   ctx: ProviderContext,
   startedAtMs: number,
 ): Promise<string | null> {
-  const lines = [
-    ...(await tailLines(logFileOf(ctx), 200)),
-    ...(await tailLines(crashFileOf(ctx), 50)).map(
-      (line) => `${new Date().toISOString()} error ${line}`,
-    ),
-  ].filter((line) => {
-    const at = Date.parse(line.slice(0, 24));
-    return Number.isNaN(at) || at >= startedAtMs - 1_000;
-  });
   const strip = (line: string) => line.replace(/^\S+ (info|warn|error) /, "");
-  const fatal = lines.filter((line) => / fatal: /.test(line) || /^fatal: /.test(strip(line)));
-  if (fatal.length > 0) return strip(fatal[fatal.length - 1] as string).replace(/^fatal: /, "");
-  const errors = lines.filter((line) => / error /.test(line.slice(0, 40)));
-  return errors.length > 0 ? strip(errors[errors.length - 1] as string) : null;
+  const logged = (await tailLines(logFileOf(ctx), 200)).filter(
+    (line) => Date.parse(line.slice(0, 24)) >= startedAtMs - 1_000,
+  );
+  const crashed = await tailLines(crashFileOf(ctx), 50);
+  const fatal = [...logged.map(strip), ...crashed].filter((line) => line.startsWith("fatal: "));
+  if (fatal.length > 0) return (fatal[fatal.length - 1] as string).slice("fatal: ".length);
+  const errors = logged.filter((line) => / error /.test(line.slice(0, 40))).map(strip);
+  return errors[errors.length - 1] ?? crashed[crashed.length - 1] ?? null;
 }
 
 async function terminate(identity: ProcessIdentity, record: SidecarRecord | null): Promise<void> {
@@ -309,7 +303,7 @@ async function start(config: MiningConfig, ctx: ProviderContext): Promise<Sideca
   return withLock(ctx.paths.lockPath, async () => {
     const existing = readSidecar(ctx.paths.sidecarPath);
     if (existing) {
-      const owner = identityOf(existing);
+      const owner = sidecarProcessIdentity(existing);
       if (existing.provider !== PROVIDER_ID || !owner || isProcessAlive(owner)) {
         throw new MiningError(
           ErrorCodes.ALREADY_RUNNING,
@@ -365,6 +359,7 @@ async function start(config: MiningConfig, ctx: ProviderContext): Promise<Sideca
       env[settings.gateway.passwordEnv] = ctx.env[settings.gateway.passwordEnv] ?? "";
     }
     const startedAtMs = Date.now();
+    fs.writeFileSync(crashFileOf(ctx), "", { mode: 0o600 });
     let identity: ProcessIdentity;
     try {
       identity = spawnDetached({
@@ -394,7 +389,7 @@ async function stop(ctx: ProviderContext): Promise<void> {
     async () => {
       const record = readSidecar(ctx.paths.sidecarPath);
       if (!record || record.provider !== PROVIDER_ID) return;
-      const identity = identityOf(record);
+      const identity = sidecarProcessIdentity(record);
       if (identity) await terminate(identity, record);
       else {
         const gateway = gatewayIdentityOf(record);
@@ -409,7 +404,7 @@ async function stop(ctx: ProviderContext): Promise<void> {
 
 async function isRunning(ctx: ProviderContext): Promise<boolean> {
   const record = readSidecar(ctx.paths.sidecarPath);
-  const identity = record?.provider === PROVIDER_ID ? identityOf(record) : null;
+  const identity = record?.provider === PROVIDER_ID ? sidecarProcessIdentity(record) : null;
   return identity !== null && isProcessAlive(identity);
 }
 
@@ -437,7 +432,7 @@ async function stats(ctx: ProviderContext): Promise<MiningStats> {
   const record = readSidecar(ctx.paths.sidecarPath);
   if (!record || record.provider !== PROVIDER_ID) return emptyStats(false, null);
   const payout = typeof record.payout_target === "string" ? record.payout_target : "solo";
-  const identity = identityOf(record);
+  const identity = sidecarProcessIdentity(record);
   if (!identity || !isProcessAlive(identity)) {
     return emptyStats(
       false,
