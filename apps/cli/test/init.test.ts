@@ -224,3 +224,30 @@ describe("jarvis mine init for vllm-pearl", () => {
     expect(text).not.toContain("docker_image_tag");
   });
 });
+
+describe("--provider auto", () => {
+  it("picks vllm-pearl for Linux with an NVIDIA GPU and cpu-pearl otherwise", async () => {
+    const { autoProvider } = await import("../src/commands/mine/init.js");
+    const hw = {
+      platform: "linux",
+      arch: "x64",
+      cpuBrand: "x",
+      cpuCount: 8,
+      cpuFlags: [],
+      ramGb: 64,
+      gpus: [],
+    };
+    const gpu = (vendor: "nvidia" | "amd" | "apple") => ({
+      vendor,
+      index: 0,
+      name: "g",
+      vramGb: 80,
+      computeCapability: "",
+    });
+    expect(autoProvider({ ...hw, gpus: [gpu("nvidia")] })).toBe("vllm-pearl");
+    expect(autoProvider(hw)).toBe("cpu-pearl");
+    expect(autoProvider({ ...hw, gpus: [gpu("amd")] })).toBe("cpu-pearl");
+    expect(autoProvider({ ...hw, platform: "darwin", gpus: [gpu("apple")] })).toBe("cpu-pearl");
+    expect(autoProvider({ ...hw, platform: "win32", gpus: [gpu("nvidia")] })).toBe("cpu-pearl");
+  });
+});
