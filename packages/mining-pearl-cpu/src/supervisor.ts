@@ -84,7 +84,8 @@ async function openGateway(
       ...(gateway.nbits === undefined ? {} : { nbits: gateway.nbits }),
       // Mainnet's rank rule, unless the configured shape is a pre-penalty one (rank < 128).
       rankPenalty: settings.shape.rank >= 128,
-      log: (line: string) => log.info(line),
+      // The devnet stamps its own time; ours is enough.
+      log: (line: string) => log.info(line.replace(/^\S+ /, "")),
     });
     log.info(`devnet node at ${devnet.nodeUrl} (nothing it accepts is worth anything)`);
     return {
