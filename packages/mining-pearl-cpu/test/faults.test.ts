@@ -173,4 +173,25 @@ describe("cpu-pearl survives a misbehaving or restarting gateway", () => {
     const snapshot = await devnet.waitForBlocks(1, 60_000);
     expect(snapshot.proofs.accepted).toBeGreaterThanOrEqual(1);
   });
+
+  it.each([
+    ["A", 1],
+    ["B", 2],
+  ] as const)(
+    "mines through a generation %s gateway (cert version %i), echoing its jobs",
+    async (generation, certVersion) => {
+      const devnet = await startDevnet({ port: 0, nbits: EASY_NBITS, generation, certVersion });
+      cleanups.push(() => devnet.close());
+      home = makeHome();
+      const started = await runCli(
+        home.env,
+        "start",
+        externalConfig({ gateway_url: `127.0.0.1:${devnet.port}` }),
+      );
+      expect(started.error).toBeUndefined();
+      const snapshot = await devnet.waitForBlocks(1, 60_000);
+      expect(snapshot.proofs.invalid).toBe(0);
+      expect((await status(home)).job?.certVersion).toBe(certVersion);
+    },
+  );
 });
