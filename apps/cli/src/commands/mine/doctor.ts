@@ -4,6 +4,7 @@
  */
 import {
   detectHardware,
+  ErrorCodes,
   freeDiskGb,
   type HardwareInfo,
   isMiningError,
@@ -98,7 +99,7 @@ async function pearldRows(config: MiningConfig, env: Ctx["env"]): Promise<Doctor
     rows.push({ section, name: "Auth", status: "ok", info: `user ${user}`, required: true });
   } catch (error) {
     const code = isMiningError(error) ? error.code : "";
-    if (code === "E_NODE_AUTH") {
+    if (code === ErrorCodes.NODE_AUTH) {
       rows.push({ section, name: "Reachable", status: "ok", info: url, required: true });
       rows.push({
         section,
@@ -133,9 +134,9 @@ async function pearldRows(config: MiningConfig, env: Ctx["env"]): Promise<Doctor
   } catch (error) {
     const code = isMiningError(error) ? error.code : "";
     const next =
-      code === "E_NODE_SYNCING"
+      code === ErrorCodes.NODE_SYNCING
         ? "wait for pearld to finish downloading blocks"
-        : code === "E_NODE_NOT_CONNECTED"
+        : code === ErrorCodes.NODE_NOT_CONNECTED
           ? "pearld has no peers; check its network connection"
           : "see pearld's log";
     rows.push({
@@ -223,7 +224,7 @@ async function gatewayRows(config: MiningConfig, ctx: Ctx): Promise<DoctorRow[]>
         },
       ];
     } catch (error) {
-      const paused = isMiningError(error) && error.code === "E_GATEWAY_PAUSED";
+      const paused = isMiningError(error) && error.code === ErrorCodes.GATEWAY_PAUSED;
       return [
         {
           section,
@@ -315,7 +316,8 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
   } else if (loadedResult.ok === false) {
     const error = loadedResult.error;
     const missing =
-      error.code === "E_CONFIG_NOT_FOUND" || error.code === "E_CONFIG_MISSING_SECTION";
+      error.code === ErrorCodes.CONFIG_NOT_FOUND ||
+      error.code === ErrorCodes.CONFIG_MISSING_SECTION;
     rows.push({
       section: "Config",
       name: "config.toml",
@@ -500,7 +502,7 @@ export default async function doctor(ctx: Ctx, input: CommandInput): Promise<num
     ...(failed.length > 0
       ? {
           error: {
-            code: "E_DOCTOR_FAILED",
+            code: ErrorCodes.DOCTOR_FAILED,
             message: `${failed.length} required check(s) failed`,
             hint: failed[0]?.next ?? "see the rows",
           },

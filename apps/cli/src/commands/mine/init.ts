@@ -103,7 +103,7 @@ export default async function init(ctx: Ctx, input: CommandInput): Promise<numbe
   const file = pathsOf(ctx).configPath;
   if (existingMiningSection(file) && !opts.force) {
     throw new MiningError(
-      "E_CONFIG_EXISTS",
+      ErrorCodes.CONFIG_EXISTS,
       `${file} already has a [mining] section; nothing was changed`,
       {
         hint: "pass --force to replace it (every other section and comment is kept)",

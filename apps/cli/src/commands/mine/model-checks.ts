@@ -1,6 +1,7 @@
 /** Shared output of `validate-model` and `inspect-model`: check rows and the JSON artifact. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { ErrorCodes } from "@openjarvis/mining-core";
 import type { Ctx } from "../../context.js";
 
 export interface ModelCheck {
@@ -67,7 +68,7 @@ export function finish(
   if (artifact.status !== "passed") {
     const failed = artifact.checks.filter((check) => !check.ok).map((check) => check.name);
     const error = {
-      code: "E_MODEL_CHECKS_FAILED",
+      code: ErrorCodes.MODEL_CHECKS_FAILED,
       message: options.failMessage,
       hint: failed.length > 0 ? `failed: ${failed.join(", ")}` : "no check could run",
     };

@@ -3,6 +3,7 @@
  * "devnet") cpu-pearl against a local devnet that needs no config, no pearld and no wallet.
  */
 import {
+  ErrorCodes,
   formatSubmitTarget,
   type LoadedMiningConfig,
   MINING_EXTRA_DEFAULTS,
@@ -43,8 +44,8 @@ export default async function start(ctx: Ctx, input: CommandInput): Promise<numb
     loaded = maybe.ok ? maybe.value : null;
     if (
       !maybe.ok &&
-      maybe.error.code !== "E_CONFIG_NOT_FOUND" &&
-      maybe.error.code !== "E_CONFIG_MISSING_SECTION"
+      maybe.error.code !== ErrorCodes.CONFIG_NOT_FOUND &&
+      maybe.error.code !== ErrorCodes.CONFIG_MISSING_SECTION
     ) {
       ctx.warn(`ignoring the config for the devnet run: ${maybe.error.message}`);
     }

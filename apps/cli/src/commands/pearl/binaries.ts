@@ -54,7 +54,7 @@ export const GET_PEARL_HINT =
 export function requireBinary(ctx: Ctx, name: string, pearlHome?: string): string {
   const found = findBinary(ctx, name, pearlHome);
   if (found) return found;
-  throw new MiningError("E_PEARL_BINARY_NOT_FOUND", `Pearl binary '${name}' not found`, {
+  throw new MiningError(ErrorCodes.PEARL_BINARY_NOT_FOUND, `Pearl binary '${name}' not found`, {
     hint: GET_PEARL_HINT,
     details: { binary: name, searched: [...searchRoots(ctx, pearlHome), "PATH", "~/pearl/bin"] },
   });
