@@ -2,6 +2,7 @@
  * The "cpu-pearl" provider. `start` validates, launches the detached supervisor and waits until
  * its workers have a job; every other operation works from any process through the sidecar.
  */
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -23,11 +24,11 @@ import {
   miningPaths,
   type ProcessIdentity,
   type ProviderContext,
+  readProcessStartTime,
   readSidecar,
   removeSidecar,
   type SidecarRecord,
   sidecarProcessIdentity,
-  spawnDetached,
   stopProcess,
   tailLines,
   withLock,
@@ -298,6 +299,40 @@ async function checkWalletNetwork(settings: SupervisorSettings, ctx: ProviderCon
   }
 }
 
+/**
+ * Starts the supervisor in its own process group, detached, its stderr in the crash file. The
+ * pearld password goes through its stdin (then closed), so only the gateway it spawns ever holds
+ * it in an environment; argv carries nothing but the settings file's path.
+ */
+function launchSupervisor(
+  settingsFile: string,
+  env: Record<string, string>,
+  password: string,
+  crashFile: string,
+): ProcessIdentity {
+  const fd = fs.openSync(crashFile, "w", 0o600);
+  try {
+    const child = spawn(process.execPath, [supervisorScript(), settingsFile], {
+      detached: true,
+      stdio: ["pipe", fd, fd],
+      env,
+    });
+    child.on("error", () => {});
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(password);
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) {
+      throw new MiningError(ErrorCodes.START_FAILED, `could not run ${process.execPath}`, {
+        hint: "Node.js itself could not be started again; check the installation.",
+      });
+    }
+    return { pid, startTime: readProcessStartTime(pid) ?? "" };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function start(config: MiningConfig, ctx: ProviderContext): Promise<SidecarRecord> {
   const settings = resolveSettings(config, { env: ctx.env, paths: ctx.paths });
   return withLock(ctx.paths.lockPath, async () => {
@@ -355,19 +390,12 @@ async function start(config: MiningConfig, ctx: ProviderContext): Promise<Sideca
       if (value !== undefined) env[name] = value;
     }
     env.OPENJARVIS_HOME = ctx.paths.home;
-    if (settings.gateway.kind === "spawn") {
-      env[settings.gateway.passwordEnv] = ctx.env[settings.gateway.passwordEnv] ?? "";
-    }
+    const password =
+      settings.gateway.kind === "spawn" ? (ctx.env[settings.gateway.passwordEnv] ?? "") : "";
     const startedAtMs = Date.now();
-    fs.writeFileSync(crashFileOf(ctx), "", { mode: 0o600 });
     let identity: ProcessIdentity;
     try {
-      identity = spawnDetached({
-        command: process.execPath,
-        args: [supervisorScript(), settingsFile],
-        env,
-        logFile: crashFileOf(ctx),
-      });
+      identity = launchSupervisor(settingsFile, env, password, crashFileOf(ctx));
     } catch (error) {
       fs.rmSync(settingsFile, { force: true });
       throw error;

@@ -132,11 +132,17 @@ async function openGateway(
   };
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function runSupervisor(settingsFile: string): Promise<void> {
   const settings = JSON.parse(readFileSync(settingsFile, "utf8")) as SupervisorSettings;
   rmSync(settingsFile, { force: true });
-  const password =
-    settings.gateway.kind === "spawn" ? (process.env[settings.gateway.passwordEnv] ?? "") : "";
+  // The pearld password arrives on stdin (never argv, never our environment).
+  const password = settings.gateway.kind === "spawn" ? await readStdin() : "";
   const log = new SupervisorLog(settings.paths.logFile, settings.logMaxBytes, [password]);
   const identity = currentProcessIdentity();
   const startedAt = Date.now();

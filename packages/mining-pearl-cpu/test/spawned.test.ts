@@ -76,6 +76,9 @@ describe("cpu-pearl with a spawned pearl-gateway", () => {
     for (const pid of [supervisor, gateway, ...processesMentioning(home.home)]) {
       expect(readProc(pid, "cmdline")).not.toContain(SECRET);
     }
+    // The supervisor got it on stdin: not even its environment holds it.
+    expect(readProc(supervisor, "environ")).not.toContain(SECRET);
+    expect(readProc(supervisor, "environ")).toContain("OPENJARVIS_HOME=");
     const stats = await runCli(home.env, "stats");
     expect(stats.stats?.running).toBe(true);
     expect(JSON.stringify(stats)).not.toContain(SECRET);
