@@ -3,12 +3,16 @@ import type { CertVersion, MiningShape } from "../protocol/shape.js";
 import type { AttemptPhases } from "./core.js";
 import type { EngineModule } from "./wasm.js";
 
-/** Layout of the shared control buffer: one generation word, then per-worker counters. */
+/** The shared control word: the current job's generation. */
 export const CONTROL_GENERATION = 0;
+/** No attempt has won yet (the shared win limit). */
+export const NO_WIN = (1n << 62n) - 1n;
 
 export interface WorkerSetup {
   module: EngineModule;
   control: SharedArrayBuffer;
+  /** BigInt64 of the lowest winning attempt so far; workers start no attempt at or above it. */
+  winLimit: SharedArrayBuffer;
   /** Float64 pairs (attempts, tiles) per worker, cumulative over the pool's life. */
   counters: SharedArrayBuffer;
   index: number;
@@ -41,7 +45,7 @@ export type WorkerReply =
   | {
       type: "done";
       generation: number;
-      reason: "stopped" | "exhausted" | "won";
+      reason: "stopped" | "exhausted" | "won" | "outrun";
       phases: AttemptPhases;
       memoryBytes: number;
       /** CPU time the worker thread has used so far (Linux only). */

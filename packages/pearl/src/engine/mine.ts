@@ -5,8 +5,8 @@ import { checkMineOptions, createMinerPool } from "./pool.js";
 /**
  * Mine one job with the WebAssembly SIMD engine on `threads` worker threads (default: one per
  * core). Resolves with the first winning tile's PlainProof; aborting rejects with E_ABORTED and
- * running out of `maxAttempts` with E_TIMEOUT. With `seed` and one thread the proof is identical
- * to `mineReference`'s.
+ * running out of `maxAttempts` with E_TIMEOUT. The lowest winning attempt wins, so with `seed` the
+ * proof is identical to `mineReference`'s for any number of threads.
  */
 export async function mine(job: MineJob, options: MineOptions = {}): Promise<MineResult> {
   // Refuse a bad job or option before any worker starts.

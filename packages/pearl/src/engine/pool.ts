@@ -2,11 +2,13 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, MiningError, toMiningError } from "@openjarvis/mining-core";
 import type { MineJob, MineProgress, MineResult } from "../protocol/mine.js";
+import type { PlainProof } from "../protocol/proof.js";
 import type { AttemptPhases } from "./core.js";
 import { type PreparedJob, prepareJob } from "./job.js";
 import {
   CONTROL_GENERATION,
   type JobMessage,
+  NO_WIN,
   type WorkerReply,
   type WorkerSetup,
 } from "./messages.js";
@@ -74,7 +76,10 @@ interface ActiveJob {
   prepared: PreparedJob;
   started: number;
   startCounters: MinerCounters;
-  exhausted: number;
+  /** Workers that finished this job (won, outrun or out of attempts). */
+  finished: number;
+  /** The lowest winning attempt so far; the job resolves with it once every worker finished. */
+  best: { attempt: number; proof: PlainProof } | undefined;
   resolve(result: MineResult): void;
   reject(error: MiningError): void;
   onProgress: ((progress: MineProgress) => void) | undefined;
@@ -129,6 +134,7 @@ const emptyPhases = (): AttemptPhases => ({ generate: 0, commit: 0, noise: 0, pa
 export class WorkerPool implements MinerPool {
   readonly threads: number;
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  private readonly winLimit = new BigInt64Array(new SharedArrayBuffer(8));
   private readonly counterBuffer: SharedArrayBuffer;
   private readonly counterView: Float64Array;
   private readonly slots: WorkerSlot[] = [];
@@ -152,6 +158,7 @@ export class WorkerPool implements MinerPool {
     const setup: WorkerSetup = {
       module: this.module,
       control: this.control.buffer as SharedArrayBuffer,
+      winLimit: this.winLimit.buffer as SharedArrayBuffer,
       counters: this.counterBuffer,
       index,
       lowPriority: this.options.lowPriority === true,
@@ -194,16 +201,9 @@ export class WorkerPool implements MinerPool {
         slot.phases = reply.phases;
         slot.memoryBytes = Math.max(slot.memoryBytes, reply.memoryBytes);
         slot.cpuMs = reply.cpuMs;
-        if (job && job.generation === reply.generation && reply.reason === "exhausted") {
-          job.exhausted += 1;
-          if (job.exhausted === this.threads) {
-            this.finish(job);
-            job.reject(
-              new MiningError(ErrorCodes.TIMEOUT, "no winning tile within maxAttempts", {
-                hint: "raise maxAttempts or use an easier target (nbitsOverride)",
-              }),
-            );
-          }
+        if (job && job.generation === reply.generation && reply.reason !== "stopped") {
+          job.finished += 1;
+          if (job.finished === this.threads) this.settle(job);
         }
         this.notifyIdle();
         return;
@@ -215,19 +215,34 @@ export class WorkerPool implements MinerPool {
           );
         }
         return;
-      case "win": {
+      case "win":
+        // Keep the lowest winning attempt; workers still below it finish their attempts, so the
+        // proof does not depend on the number of threads or on timing.
         if (!job || job.generation !== reply.generation) return;
-        this.finish(job);
-        const progress = this.progressOf(job);
-        this.report(job, progress);
-        job.resolve({
-          proof: reply.proof,
-          attempts: progress.attempts,
-          elapsedMs: progress.elapsedMs,
-        });
+        if (!job.best || reply.attempt < job.best.attempt) {
+          job.best = { attempt: reply.attempt, proof: reply.proof };
+          Atomics.store(this.winLimit, 0, BigInt(reply.attempt));
+        }
         return;
-      }
     }
+  }
+
+  /** Every worker finished the job: resolve with the lowest win, or time out. */
+  private settle(job: ActiveJob): void {
+    this.finish(job);
+    const progress = this.progressOf(job);
+    if (!job.best) {
+      job.reject(
+        new MiningError(ErrorCodes.TIMEOUT, "no winning tile within maxAttempts", {
+          hint: "raise maxAttempts or use an easier target (nbitsOverride)",
+          details: { attempts: progress.attempts },
+        }),
+      );
+      return;
+    }
+    const attempts = job.best.attempt + 1;
+    this.report(job, { ...progress, attempts });
+    job.resolve({ proof: job.best.proof, attempts, elapsedMs: progress.elapsedMs });
   }
 
   counters(): MinerCounters {
@@ -326,6 +341,7 @@ export class WorkerPool implements MinerPool {
 
     return new Promise<MineResult>((resolve, reject) => {
       const generation = this.stopWorkers();
+      Atomics.store(this.winLimit, 0, NO_WIN);
       const onAbort = () => {
         if (this.active === active) this.fail(abortError("the signal fired"));
       };
@@ -334,7 +350,8 @@ export class WorkerPool implements MinerPool {
         prepared,
         started: performance.now(),
         startCounters: this.counters(),
-        exhausted: 0,
+        finished: 0,
+        best: undefined,
         resolve,
         reject,
         onProgress: options.onProgress,

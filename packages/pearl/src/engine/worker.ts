@@ -15,6 +15,7 @@ import {
 
 const setup = workerData as WorkerSetup;
 const control = new Int32Array(setup.control);
+const winLimit = new BigInt64Array(setup.winLimit);
 const counters = new Float64Array(setup.counters);
 const slot = 2 * setup.index;
 let core: EngineCore | undefined;
@@ -24,7 +25,8 @@ function post(reply: WorkerReply): void {
   parentPort!.postMessage(reply);
 }
 
-type Ending = "stopped" | "exhausted" | "won";
+/** Why a job ended here; "outrun": a lower attempt (another worker's) already won. */
+type Ending = "stopped" | "exhausted" | "won" | "outrun";
 
 function runJob(job: JobMessage): Ending {
   const shapeKey = JSON.stringify(job.shape);
@@ -43,9 +45,13 @@ function runJob(job: JobMessage): Ending {
   });
   for (let attempt = job.first; ; attempt += job.stride) {
     if (job.maxAttempts !== undefined && attempt >= job.maxAttempts) return "exhausted";
-    const outcome = engine.attempt(attempt, stale);
+    const index = BigInt(attempt);
+    const outrun = () => index >= Atomics.load(winLimit, 0);
+    if (stale()) return "stopped";
+    if (outrun()) return "outrun";
+    const outcome = engine.attempt(attempt, () => stale() || outrun());
     counters[slot + 1] = counters[slot + 1]! + outcome.tiles;
-    if (outcome.kind === "stopped") return "stopped";
+    if (outcome.kind === "stopped") return stale() ? "stopped" : "outrun";
     counters[slot] = counters[slot]! + 1;
     if (outcome.kind === "win") {
       // Built here, not on the caller's thread: hashing A and Bᵀ again for the Merkle proofs is the

@@ -115,6 +115,15 @@ describe("createMinerPool()", () => {
   const pool = createMinerPool({ threads: 2, lowPriority: true });
   afterAll(() => pool.close());
 
+  it("finds the same proof with two threads as the reference does with one", async () => {
+    // The lowest winning attempt wins, whichever worker finds it first.
+    const job = { header, certVersion: 3 as const, shape: OPENJARVIS, nbitsOverride: 0x1d0fffff };
+    const twoThreads = await pool.mine(job, { seed: 8 });
+    const reference = await mineReference(job, { seed: 8 });
+    expect(twoThreads.attempts).toBe(reference.attempts);
+    expect(encodePlainProof(twoThreads.proof)).toEqual(encodePlainProof(reference.proof));
+  });
+
   it("mines with two threads, reuses workers across jobs and counts work", async () => {
     const job = { header, certVersion: 3 as const, shape: OPENJARVIS, nbitsOverride: EASY };
     const first = await pool.mine(job, { seed: 1 });
