@@ -35,7 +35,12 @@ import {
 } from "@openjarvis/mining-core";
 import { decodeMiningAddress, PearldClient } from "@openjarvis/pearl";
 import { readCalibration } from "./calibration.js";
-import { PROVIDER_ID, resolveSettings, type SupervisorSettings } from "./config.js";
+import {
+  CPU_PEARL_EXTRA_DEFAULTS,
+  PROVIDER_ID,
+  resolveSettings,
+  type SupervisorSettings,
+} from "./config.js";
 import { fetchStatus, type SupervisorStatus } from "./status.js";
 
 const SUPPORTED_PLATFORMS = new Set(["linux", "darwin", "win32"]);
@@ -541,4 +546,5 @@ export const cpuPearlProvider = defineProvider({
   isRunning,
   stats,
   logs,
+  extraKeys: [...Object.keys(CPU_PEARL_EXTRA_DEFAULTS), "rows_pattern", "cols_pattern"],
 });

@@ -35,6 +35,10 @@ describe("detect", () => {
     expect(provider).toBe(cpuPearlProvider);
     expect(provider.id).toBe("cpu-pearl");
     expect(provider.apiVersion).toBe(1);
+    // Keys it reads, so loading a config does not warn about them.
+    expect(provider.extraKeys).toEqual(
+      expect.arrayContaining(["threads", "low_priority", "gateway_socket", "gateway_url"]),
+    );
   });
 
   it("this Node has WebAssembly SIMD, so Linux, macOS and Windows are supported", () => {
