@@ -125,7 +125,16 @@ export interface MiningProvider {
   id: string;
   displayName: string;
   /** Pure: no subprocess, network, Docker or file writes. */
-  detect(hardware: HardwareInfo, engineId: string, model: string): MiningCapabilities;
+  /**
+   * Given `config`, a provider may refine its answer with its own settings (which GPUs are
+   * selected, how many tensor-parallel ranks…); it must stay pure either way.
+   */
+  detect(
+    hardware: HardwareInfo,
+    engineId: string,
+    model: string,
+    config?: MiningConfig,
+  ): MiningCapabilities;
   /** Starts mining and resolves once it is under way, with the sidecar it wrote. */
   start(config: MiningConfig, ctx: ProviderContext): Promise<SidecarRecord>;
   /** Idempotent: stopping nothing is not an error. */

@@ -4,6 +4,7 @@ import {
   defineProvider,
   ErrorCodes,
   type HardwareInfo,
+  isMiningError,
   isProcessAlive,
   type LogOptions,
   type MiningConfig,
@@ -24,7 +25,7 @@ import {
 import { decodeMiningAddress } from "@openjarvis/pearl";
 import { CONTAINER_NAME, LABEL_MANAGED, PROVIDER_ID, STOP_TIMEOUT_SECONDS } from "./constants.js";
 import { defaultEngine, hfCacheDir, secretValues } from "./context.js";
-import { detectVllmPearl } from "./detect.js";
+import { detectForConfig, detectVllmPearl } from "./detect.js";
 import type { ContainerEngine, ContainerInfo } from "./engine/types.js";
 import {
   countGatewayLine,
@@ -454,8 +455,14 @@ export function createVllmPearlProvider(options: VllmPearlProviderOptions = {}):
     id: PROVIDER_ID,
     displayName: "Pearl vLLM miner (NVIDIA Hopper, container)",
     extraKeys: ["vllm_host"],
-    detect: (hardware: HardwareInfo, engineId: string, model: string) =>
-      detectVllmPearl(hardware, engineId, model),
+    detect: (hardware: HardwareInfo, engineId: string, model: string, config?: MiningConfig) => {
+      if (!config) return detectVllmPearl(hardware, engineId, model);
+      try {
+        return detectForConfig(hardware, config);
+      } catch (error) {
+        return { supported: false, reason: isMiningError(error) ? error.message : String(error) };
+      }
+    },
     start,
     stop,
     isRunning,

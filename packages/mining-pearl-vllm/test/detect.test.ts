@@ -111,6 +111,18 @@ describe("detect (OpenJarvis order and reasons, improved)", () => {
     );
   });
 
+  it("the provider's detect uses the config when given one, and never throws", () => {
+    const hw = hardware([gpu(0, { computeCapability: "8.9", name: "L40S", vramGb: 44.5 }), gpu(1)]);
+    const detect = vllmPearlProvider.detect;
+    expect(detect(hw, "vllm", LLAMA70).supported).toBe(false);
+    expect(detect(hw, "vllm", LLAMA70, makeConfig({ cuda_visible_devices: "1" })).supported).toBe(
+      true,
+    );
+    const bad = detect(hw, "vllm", LLAMA70, makeConfig({ cuda_visible_devices: "one" }));
+    expect(bad.supported).toBe(false);
+    expect(bad.reason).toContain("cuda_visible_devices");
+  });
+
   it("spreads the VRAM need over tensor-parallel GPUs", () => {
     const two = hardware([
       gpu(0, { vramGb: 47.5, computeCapability: "9.0" }),

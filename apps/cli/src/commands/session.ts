@@ -5,6 +5,7 @@ import {
   type LoadedMiningConfig,
   loadMiningConfig,
   type MiningPaths,
+  type MiningProvider,
   miningPaths,
   type ProgressEvent,
   type ProviderContext,
@@ -20,11 +21,19 @@ export function pathsOf(ctx: Ctx): MiningPaths {
   return miningPaths(ctx.env);
 }
 
-/** The validated config; throws E_CONFIG_* with the file, key and fix. Warnings go to stderr. */
+/** The validated config; throws E_CONFIG_* with the file, key and fix. */
 export function requireConfig(ctx: Ctx): LoadedMiningConfig {
-  const loaded = loadMiningConfig({ env: ctx.env });
-  for (const warning of loaded.warnings) ctx.warn(warning);
-  return loaded;
+  return loadMiningConfig({ env: ctx.env });
+}
+
+/**
+ * Print the config's warnings once the provider is known: keys it declares in `extraKeys` are
+ * its own, not unknown. (The provider list comes from the config, so it cannot be known earlier.)
+ */
+export function warnAboutConfig(ctx: Ctx, loaded: LoadedMiningConfig, provider: MiningProvider) {
+  const knownExtraKeys = provider.extraKeys ?? [];
+  const { warnings } = loadMiningConfig({ path: loaded.path, env: ctx.env, knownExtraKeys });
+  for (const warning of warnings) ctx.warn(warning);
 }
 
 /** The config when there is a valid one, else null (plus the reason, for doctor and hints). */

@@ -9,6 +9,7 @@ import {
   type HardwareInfo,
   isMiningError,
   type LoadedMiningConfig,
+  loadMiningConfig,
   MINING_EXTRA_DEFAULTS,
   type MiningConfig,
   readSecret,
@@ -305,14 +306,6 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
       info: loaded.path,
       required: true,
     });
-    for (const warning of loaded.warnings)
-      rows.push({
-        section: "Config",
-        name: "Warning",
-        status: "warn",
-        info: warning,
-        required: false,
-      });
   } else if (loadedResult.ok === false) {
     const error = loadedResult.error;
     const missing =
@@ -332,6 +325,20 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
   const providerId = providerOverride ?? loaded?.config.provider ?? "cpu-pearl";
   const set = providersFor(ctx, loaded);
   const entries = await set.all();
+  if (loaded) {
+    // Keys a loaded provider declares are its own, not unknown.
+    const knownExtraKeys = entries.flatMap((e) => e.provider?.extraKeys ?? []);
+    const { warnings } = loadMiningConfig({ path: loaded.path, env: ctx.env, knownExtraKeys });
+    rows.push(
+      ...warnings.map((warning) => ({
+        section: "Config",
+        name: "Warning",
+        status: "warn" as const,
+        info: warning,
+        required: false,
+      })),
+    );
+  }
   const why = providerOverride ? "checked" : loaded ? "configured" : "for --devnet";
   rows.push(...providerRows(entries, providerId, why));
   if (!entries.some((e) => e.id === providerId)) {
@@ -371,7 +378,12 @@ export async function collectDoctor(ctx: Ctx, providerOverride?: string): Promis
         };
   const model = String(config.extra.model ?? MINING_EXTRA_DEFAULTS.model);
   if (entry?.provider) {
-    const caps = entry.provider.detect(hardware, providerId === "vllm-pearl" ? "vllm" : "", model);
+    const caps = entry.provider.detect(
+      hardware,
+      providerId === "vllm-pearl" ? "vllm" : "",
+      model,
+      config,
+    );
     rows.push({
       section: "Hardware",
       name: `${providerId} support`,

@@ -13,7 +13,13 @@ import { z } from "zod";
 import type { Ctx } from "../../context.js";
 import type { CommandInput } from "../../program.js";
 import { intOption, parseOptions } from "../options.js";
-import { optionalConfig, providerContext, providersFor, requireConfig } from "../session.js";
+import {
+  optionalConfig,
+  providerContext,
+  providersFor,
+  requireConfig,
+  warnAboutConfig,
+} from "../session.js";
 
 const Options = z.object({
   devnet: z.boolean().optional(),
@@ -58,6 +64,7 @@ export default async function start(ctx: Ctx, input: CommandInput): Promise<numb
     config = { ...config, extra: { ...config.extra, threads: opts.threads } };
 
   const provider = await providersFor(ctx, loaded).get(config.provider);
+  if (loaded && !opts.devnet) warnAboutConfig(ctx, loaded, provider);
   const devnet = config.submitTarget.kind === "devnet";
   const what = `${provider.id}${devnet ? " on a local devnet" : ` → ${formatSubmitTarget(config.submitTarget)}`}`;
   const spinner = ctx.spinner(`starting ${what}`);
