@@ -107,6 +107,24 @@ describe("cpu-pearl start and stop bookkeeping", () => {
     expect(processesMentioning(home.home)).toEqual([]);
   });
 
+  it("a frozen supervisor: stats still says running, with the endpoint's silence as the error", async () => {
+    home = makeHome();
+    const started = await runCli(home.env, "start", devnetConfig());
+    const pid = started.sidecar?.pid as number;
+    process.kill(pid, "SIGSTOP");
+    try {
+      const frozen = await runCli(home.env, "stats");
+      expect(frozen.stats?.running).toBe(true);
+      expect(frozen.stats?.lastError).toMatch(/status endpoint .* did not answer/);
+      expect(frozen.stats?.hashrate).toBeNull();
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    const thawed = await runCli(home.env, "stats");
+    expect(thawed.stats?.running).toBe(true);
+    expect(thawed.stats?.attempts).toBeGreaterThan(0);
+  });
+
   it("a cancelled start leaves nothing running and no sidecar", async () => {
     home = makeHome();
     const { miningPaths } = await import("@openjarvis/mining-core");
