@@ -89,7 +89,8 @@ const MINING_KEYS = new Set([
 
 const sectionSchema = z.object({
   provider: z.string().min(1, "must not be empty"),
-  wallet_address: z.string().min(1, "must not be empty"),
+  // Required except on the devnet, where nothing is paid (checked once submit_target is known).
+  wallet_address: z.string().default(""),
   submit_target: z.unknown().optional(),
   fee_bps: z
     .union([
@@ -292,6 +293,10 @@ export function validateMiningSection(
   const providers = [
     ...new Set([...((rootProviders as string[] | undefined) ?? []), ...section.providers]),
   ];
+  if (section.wallet_address.trim() === "" && submitTarget.kind !== "devnet") {
+    const raw = (mining as Record<string, unknown>).wallet_address;
+    throw invalid(file, ["wallet_address"], raw, "must not be empty");
+  }
   const config: MiningConfig = {
     provider: section.provider,
     walletAddress: section.wallet_address.trim(),

@@ -125,6 +125,15 @@ describe("loadMiningConfig", () => {
     expect(error.message).toContain(file);
   });
 
+  it("needs no wallet_address on the devnet, where nothing is paid", () => {
+    const file = configFile('[mining]\nprovider = "cpu-pearl"\nsubmit_target = "devnet"\n');
+    expect(loadMiningConfig({ path: file }).config.walletAddress).toBe("");
+    const solo = configFile('[mining]\nprovider = "cpu-pearl"\nwallet_address = " "\n');
+    expect(errorOf(() => loadMiningConfig({ path: solo })).message).toContain(
+      'mining.wallet_address = " " is invalid: must not be empty',
+    );
+  });
+
   it("names the file, key, value and fix for a missing wallet_address", () => {
     const file = configFile('[mining]\nprovider = "cpu-pearl"\n');
     const error = errorOf(() => loadMiningConfig({ path: file }));
