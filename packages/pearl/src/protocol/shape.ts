@@ -38,7 +38,7 @@ export function checkCertVersion(v: unknown): asserts v is CertVersion {
   if (v === 1 || v === 2 || v === 3) return;
   if (v === 4 || v === 5) {
     throw new MiningError(
-      ErrorCodes.PROVIDER_UNSUPPORTED,
+      ErrorCodes.CERT_VERSION_UNSUPPORTED,
       `certificate version ${v} (${v === 4 ? "FP8" : "FP16"} proofs) is not supported`,
       {
         hint: "this engine mines Int7 proofs (cert versions 1–3); the job asks for a GPU FP8/FP16 miner",
@@ -47,7 +47,7 @@ export function checkCertVersion(v: unknown): asserts v is CertVersion {
     );
   }
   throw new MiningError(
-    ErrorCodes.PROVIDER_UNSUPPORTED,
+    ErrorCodes.CERT_VERSION_UNSUPPORTED,
     `unknown certificate version ${String(v)}`,
     {
       hint: "supported certificate versions are 1, 2 and 3 (3 = salted seeds, mainnet since 99,000)",

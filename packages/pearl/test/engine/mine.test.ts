@@ -88,8 +88,8 @@ describe("mine()", () => {
 
   it("refuses invalid shapes, certificate versions and options before any work", async () => {
     const bad: [unknown, string][] = [
-      [{ header, certVersion: 4, shape: MAINNET }, "E_PROVIDER_UNSUPPORTED"],
-      [{ header, certVersion: 0, shape: MAINNET }, "E_PROVIDER_UNSUPPORTED"],
+      [{ header, certVersion: 4, shape: MAINNET }, "E_CERT_VERSION_UNSUPPORTED"],
+      [{ header, certVersion: 0, shape: MAINNET }, "E_CERT_VERSION_UNSUPPORTED"],
       [{ header, certVersion: 3, shape: { ...MAINNET, k: 1000 } }, "E_SHAPE_INVALID"],
       [{ header, certVersion: 3, shape: { ...MAINNET, rank: 48 } }, "E_SHAPE_INVALID"],
       [{ header, certVersion: 3, shape: { ...MAINNET, rows: [0, 1, 3] } }, "E_SHAPE_INVALID"],

@@ -140,6 +140,7 @@ describe("checkShape", () => {
 describe("checkCertVersion", () => {
   it("accepts 1, 2, 3 and refuses FP8/FP16 and unknown versions distinctly", () => {
     for (const v of [1, 2, 3]) expect(() => checkCertVersion(v)).not.toThrow();
+    expect(errorOf(() => checkCertVersion(4)).code).toBe("E_CERT_VERSION_UNSUPPORTED");
     expect(errorOf(() => checkCertVersion(4)).message).toBe(
       "certificate version 4 (FP8 proofs) is not supported",
     );
