@@ -143,7 +143,11 @@ export class MinerLoop {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     await this.polling.catch(() => undefined);
     await this.retire();
-    await Promise.allSettled([...this.inflight]);
+    // A proof already found is worth a short wait, but a stalled gateway must not hold us.
+    await Promise.race([
+      Promise.allSettled([...this.inflight]),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
     await this.engine?.close().catch(() => undefined);
     this.engine = null;
   }

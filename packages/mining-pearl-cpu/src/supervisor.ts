@@ -276,8 +276,9 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
       saveCalibration();
       // A gateway still being launched must be stopped too, not orphaned.
       const opened = (await opening?.catch(() => null)) ?? null;
-      await loop?.stop().catch((error) => log.error(`stopping workers: ${errorText(error)}`));
+      // Closing the poll connection first fails a poll stuck on a stalled gateway at once.
       pollClient?.close();
+      await loop?.stop().catch((error) => log.error(`stopping workers: ${errorText(error)}`));
       await (source ?? opened)
         ?.stop()
         .catch((error) => log.error(`stopping the gateway: ${errorText(error)}`));

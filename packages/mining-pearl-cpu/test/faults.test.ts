@@ -174,6 +174,28 @@ describe("cpu-pearl survives a misbehaving or restarting gateway", () => {
     expect(snapshot.proofs.accepted).toBeGreaterThanOrEqual(1);
   });
 
+  it("a stalled gateway (Gen A/B proving): mining goes on and stop is still graceful", async () => {
+    const devnet = await startDevnet({ port: 0, nbits: 0x1a00ffff });
+    cleanups.push(() => devnet.close());
+    home = makeHome();
+    const started = await runCli(
+      home.env,
+      "start",
+      externalConfig({ gateway_url: `127.0.0.1:${devnet.port}` }),
+    );
+    expect(started.error).toBeUndefined();
+    devnet.setReplyDelay(30_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const during = await status(home);
+    expect(during.state).toBe("mining");
+    await expectMiningAgain(home, during.attempts);
+    expect((await runCli(home.env, "stop")).ok).toBe(true);
+    const log = fs.readFileSync(`${home.home}/logs/mining/cpu-pearl.log`, "utf8").trim();
+    // The supervisor finished its own shutdown (a SIGKILL fallback would leave no "stopped").
+    expect(log.split("\n").pop()).toMatch(/ info stopped$/);
+    devnet.setReplyDelay(0);
+  });
+
   it.each([
     ["A", 1],
     ["B", 2],
