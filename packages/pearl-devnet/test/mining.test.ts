@@ -14,7 +14,7 @@ import {
   plainProofToBase64,
 } from "@openjarvis/pearl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEVNET_INSTANT_NBITS } from "../src/index.js";
+import { DEVNET_DEFAULT_NBITS, DEVNET_INSTANT_NBITS } from "../src/index.js";
 import { closeAll, devnet, until } from "./helpers.js";
 
 /** Saturating bound, so the first tile wins; and its target has 78 digits. */
@@ -197,7 +197,7 @@ describe("devnet with the WebAssembly engine", () => {
     expect(net.snapshot()).toMatchObject({
       height: 2,
       blocksFound: 2,
-      job: { height: 3, nbits: "0x1d040000" },
+      job: { height: 3, nbits: `0x${DEVNET_DEFAULT_NBITS.toString(16)}` },
     });
   });
 });

@@ -38,7 +38,7 @@ const IMPOSSIBLE_NBITS = 0x03000001;
  * The devnet's default difficulty (pearl-devnet's DEVNET_DEFAULT_NBITS; a test keeps them equal).
  * Copied so `bench` works without the devnet package installed.
  */
-export const DEVNET_NBITS = 0x1d040000;
+export const DEVNET_NBITS = 0x1c1c71c7;
 
 export interface BenchResult {
   shape: MiningShape;
