@@ -281,6 +281,30 @@ describe("status rendering", () => {
   });
 });
 
+describe("blocks rendering", () => {
+  it("explains proofs that did not become blocks", async () => {
+    const { blocksText } = await import("../src/commands/mine/status.js");
+    const stats = {
+      providerId: "cpu-pearl",
+      running: true,
+      hashrate: 5,
+      attempts: 100,
+      proofsSubmitted: 5,
+      proofsRejected: 0,
+      blocksFound: 3,
+      lastProofAt: null,
+      uptimeSeconds: 10,
+      lastError: null,
+      payoutTarget: "devnet",
+      details: { devnetProofs: { accepted: 3, stale: 2, duplicate: 0, invalid: 0 } },
+    };
+    expect(blocksText(stats)).toBe("3 found (each proof verified by the devnet); 2 stale");
+    expect(blocksText({ ...stats, details: {} })).toBe(
+      "3 found (each proof verified by the devnet)",
+    );
+  });
+});
+
 describe("colour", () => {
   it("colours only on a terminal, never with NO_COLOR or --no-color", async () => {
     const ansi = /\x1b\[/;

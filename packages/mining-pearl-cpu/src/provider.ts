@@ -501,6 +501,7 @@ async function stats(ctx: ProviderContext): Promise<MiningStats> {
       certVersion: status.job?.certVersion ?? null,
       expectedSecondsPerBlock: status.expectedSecondsPerBlock,
       proofsFound: status.proofsFound,
+      devnetProofs: status.devnetProofs,
       restarts: status.restarts,
       threads: status.threads,
       gateway: status.gateway,

@@ -35,11 +35,20 @@ export interface SupervisorStatus {
   proofsRejected: number;
   /** Only on the devnet, which verifies what it receives; null elsewhere. */
   devnetBlocksFound: number | null;
+  /** The devnet's verdict on every proof it received (a stale one lost the race to a new job). */
+  devnetProofs: DevnetVerdicts | null;
   lastProofAt: number | null;
   job: StatusJob | null;
   expectedSecondsPerBlock: number | null;
   restarts: { gateway: number; workers: number };
   lastError: string | null;
+}
+
+export interface DevnetVerdicts {
+  accepted: number;
+  stale: number;
+  duplicate: number;
+  invalid: number;
 }
 
 interface MetricSpec {

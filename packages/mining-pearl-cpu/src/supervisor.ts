@@ -27,7 +27,12 @@ import { createPearlEngine } from "./engine.js";
 import { SupervisorLog } from "./log.js";
 import { MinerLoop } from "./miner-loop.js";
 import { SpawnedGateway } from "./spawned-gateway.js";
-import { type SupervisorState, type SupervisorStatus, startStatusServer } from "./status.js";
+import {
+  type DevnetVerdicts,
+  type SupervisorState,
+  type SupervisorStatus,
+  startStatusServer,
+} from "./status.js";
 
 /** Variables a spawned gateway (a Python program) needs from our environment; nothing else. */
 const PASSED_ENV = [
@@ -48,7 +53,7 @@ interface GatewaySource {
   address: GatewayAddress;
   restarts(): number;
   pauseReason(): string | null;
-  devnet(): { blocksFound: number; height: number | null } | null;
+  devnet(): { blocksFound: number; height: number | null; proofs: DevnetVerdicts } | null;
   stop(): Promise<void>;
 }
 
@@ -95,9 +100,11 @@ async function openGateway(
       pauseReason: () => null,
       devnet: () => {
         const snapshot = devnet.snapshot();
+        const { accepted, stale, duplicate, invalid } = snapshot.proofs;
         return {
           blocksFound: snapshot.blocksFound,
           height: snapshot.job?.height ?? snapshot.height,
+          proofs: { accepted, stale, duplicate, invalid },
         };
       },
       stop: () => devnet.close(),
@@ -196,6 +203,7 @@ export async function runSupervisor(settingsFile: string): Promise<void> {
       proofsSubmitted: counters?.proofsSubmitted ?? 0,
       proofsRejected: counters?.proofsRejected ?? 0,
       devnetBlocksFound: devnet ? devnet.blocksFound : null,
+      devnetProofs: devnet ? devnet.proofs : null,
       lastProofAt: counters?.lastProofAt ?? null,
       job: job
         ? {

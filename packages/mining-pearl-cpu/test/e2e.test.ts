@@ -63,6 +63,18 @@ describe("cpu-pearl on the devnet, driven from separate processes", () => {
     expect(stats.proofsSubmitted).toBeGreaterThanOrEqual(2);
     expect(stats.details?.expectedSecondsPerBlock).toBeGreaterThan(0);
     expect(stats.details?.jobHeight).toBeGreaterThanOrEqual(2);
+    // The devnet's verdicts explain every proof: blocks are the accepted ones, the rest lost a race.
+    const verdicts = stats.details?.devnetProofs as {
+      accepted: number;
+      stale: number;
+      duplicate: number;
+      invalid: number;
+    };
+    expect(verdicts.accepted).toBeGreaterThanOrEqual(2);
+    expect(verdicts.invalid).toBe(0);
+    expect(verdicts.accepted + verdicts.stale + verdicts.duplicate).toBeLessThanOrEqual(
+      Number(stats.proofsSubmitted),
+    );
 
     // Workers run at low priority (nice 10, low_priority defaults to true); the supervisor's
     // main thread does not.

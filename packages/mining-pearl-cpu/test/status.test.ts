@@ -24,6 +24,7 @@ function status(overrides: Partial<SupervisorStatus> = {}): SupervisorStatus {
     proofsSubmitted: 2,
     proofsRejected: 1,
     devnetBlocksFound: 2,
+    devnetProofs: { accepted: 2, stale: 1, duplicate: 0, invalid: 0 },
     lastProofAt: null,
     job: { height: 7, target: "123", certVersion: 3, receivedAt: 1 },
     expectedSecondsPerBlock: 4,

@@ -101,6 +101,18 @@ function detail(stats: MiningStats, key: string): unknown {
   return stats.details?.[key];
 }
 
+/** Blocks found, and what became of the other proofs (a devnet tells). */
+export function blocksText(stats: MiningStats): string {
+  const devnet = stats.payoutTarget === "devnet";
+  const verdicts = detail(stats, "devnetProofs") as Record<string, unknown> | null | undefined;
+  // A proof that lost the race to a newer job is stale, not wrong: say so, or the gap between
+  // proofs and blocks looks like a fault.
+  const others = ["stale", "duplicate", "invalid"]
+    .filter((outcome) => (num(verdicts?.[outcome]) ?? 0) > 0)
+    .map((outcome) => `${formatCount(num(verdicts?.[outcome]))} ${outcome}`);
+  return `${formatCount(stats.blocksFound)} found${devnet ? " (each proof verified by the devnet)" : ""}${others.length > 0 ? `; ${others.join(", ")}` : ""}`;
+}
+
 function num(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
@@ -138,12 +150,7 @@ export function renderStatus(report: StatusReport, ctx: Ctx): string {
     "proofs",
     `${formatCount(stats.proofsSubmitted)} submitted, ${formatCount(stats.proofsRejected)} rejected`,
   ]);
-  if (stats.blocksFound !== null) {
-    rows.push([
-      "blocks",
-      `${formatCount(stats.blocksFound)} found${devnet ? " (each proof verified by the devnet)" : ""}`,
-    ]);
-  }
+  if (stats.blocksFound !== null) rows.push(["blocks", blocksText(stats)]);
   const job = detail(stats, "job") as { height?: unknown; target?: unknown } | null | undefined;
   const height = num(job?.height) ?? num(detail(stats, "jobHeight"));
   const target = job?.target ?? detail(stats, "target");
