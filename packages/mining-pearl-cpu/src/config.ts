@@ -7,19 +7,27 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { ErrorCodes, type MiningConfig, MiningError } from "@openjarvis/mining-core";
-import { checkShape, decodeMiningAddress, MAINNET_SHAPE } from "@openjarvis/pearl";
+import {
+  checkShape,
+  decodeMiningAddress,
+  MAINNET_SHAPE,
+  type MiningShape,
+} from "@openjarvis/pearl";
 
 export const PROVIDER_ID = "cpu-pearl";
 
-/** The matrix shape the workers mine with. */
-export interface MiningShape {
-  m: number;
-  n: number;
-  k: number;
-  rank: number;
-  rows: number[];
-  cols: number[];
-}
+/** What a child of ours (supervisor, spawned gateway) may see of our environment; nothing else. */
+export const CHILD_ENV = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LANG",
+  "LC_ALL",
+  "TMPDIR",
+  "SYSTEMROOT",
+  "VIRTUAL_ENV",
+  "PYTHONPATH",
+] as const;
 
 /** Where jobs come from and proofs go. */
 export type GatewayMode =
@@ -310,7 +318,7 @@ function resolveWallet(config: MiningConfig, gateway: GatewayMode): string | nul
 }
 
 function resolveShape(extra: Record<string, unknown>, gateway: GatewayMode): MiningShape {
-  const base = MAINNET_SHAPE as MiningShape;
+  const base: MiningShape = MAINNET_SHAPE;
   const shape: MiningShape = {
     m: readInt(extra, "m", base.m, 1, 0xffff_ffff),
     n: readInt(extra, "n", base.n, 1, 0xffff_ffff),

@@ -7,7 +7,6 @@ export {
 export {
   CPU_PEARL_EXTRA_DEFAULTS,
   type GatewayMode,
-  type MiningShape,
   PROVIDER_ID,
   resolveSettings,
   type SupervisorSettings,

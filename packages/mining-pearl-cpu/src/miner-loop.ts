@@ -4,8 +4,7 @@
  * proof to the gateway on a one-shot connection. Dependencies are interfaces so the loop can be
  * driven by a real gateway, the devnet, or a test double.
  */
-import type { GatewayJob } from "@openjarvis/pearl";
-import type { MiningShape } from "./config.js";
+import type { GatewayJob, MiningShape } from "@openjarvis/pearl";
 
 export interface EngineJob {
   header: Uint8Array;

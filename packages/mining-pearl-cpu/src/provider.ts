@@ -36,6 +36,7 @@ import {
 import { decodeMiningAddress, PearldClient } from "@openjarvis/pearl";
 import { readCalibration } from "./calibration.js";
 import {
+  CHILD_ENV,
   CPU_PEARL_EXTRA_DEFAULTS,
   PROVIDER_ID,
   resolveSettings,
@@ -91,19 +92,7 @@ export function hasWasmSimd(): boolean {
 }
 
 /** Variables the supervisor may see. The password variable is added only when it is needed. */
-const SUPERVISOR_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TMPDIR",
-  "SYSTEMROOT",
-  "VIRTUAL_ENV",
-  "PYTHONPATH",
-  "OPENJARVIS_HOME",
-  "XDG_DATA_HOME",
-];
+const SUPERVISOR_ENV = [...CHILD_ENV, "OPENJARVIS_HOME", "XDG_DATA_HOME"];
 
 function supervisorScript(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), "supervisor.js");

@@ -22,7 +22,7 @@ import {
   tileBound,
 } from "@openjarvis/pearl";
 import { writeCalibration } from "./calibration.js";
-import type { SupervisorSettings } from "./config.js";
+import { CHILD_ENV, type SupervisorSettings } from "./config.js";
 import { createPearlEngine } from "./engine.js";
 import { SupervisorLog } from "./log.js";
 import { MinerLoop } from "./miner-loop.js";
@@ -35,18 +35,7 @@ import {
 } from "./status.js";
 
 /** Variables a spawned gateway (a Python program) needs from our environment; nothing else. */
-const PASSED_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TMPDIR",
-  "SYSTEMROOT",
-  "VIRTUAL_ENV",
-  "PYTHONPATH",
-  "NODE_PATH",
-];
+const PASSED_ENV = [...CHILD_ENV, "NODE_PATH"];
 
 interface GatewaySource {
   mode: string;
