@@ -20,26 +20,37 @@ export interface SpawnDetachedOptions {
   cwd?: string;
   /** stdout and stderr are appended here (created 0600 in a 0700 directory). */
   logFile: string;
+  /** Start `logFile` empty instead of appending. */
+  truncateLog?: boolean;
+  /**
+   * Written to the child's stdin, which is then closed: how a secret reaches a child that must
+   * not hold it in its environment (argv is public, and a child's env is inherited by its own).
+   */
+  stdin?: string;
 }
 
 /**
  * Start a child that outlives us: its own process group (so `stopProcess` can signal all of
- * it), stdin ignored, output appended to `logFile` through a raw fd (a pipe through this process
+ * it), stdin ignored unless given, output appended to `logFile` through a raw fd (a pipe through this process
  * would kill the child when we exit), and unref'd so we can exit.
  */
 export function spawnDetached(options: SpawnDetachedOptions): ProcessIdentity {
   ensurePrivateDir(path.dirname(options.logFile));
-  const fd = openSync(options.logFile, "a", 0o600);
+  const fd = openSync(options.logFile, options.truncateLog ? "w" : "a", 0o600);
   let pid: number | undefined;
   try {
     const child = spawn(options.command, [...options.args], {
       detached: true,
-      stdio: ["ignore", fd, fd],
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", fd, fd],
       env: options.env as NodeJS.ProcessEnv,
       cwd: options.cwd,
     });
     // The failure is reported synchronously below (pid undefined); this keeps it from crashing us.
     child.on("error", () => {});
+    if (options.stdin !== undefined) {
+      child.stdin?.on("error", () => {});
+      child.stdin?.end(options.stdin);
+    }
     pid = child.pid;
     child.unref();
   } finally {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import {
@@ -66,6 +66,30 @@ describe("spawnDetached", () => {
     expect(statSync(path.dirname(logFile)).mode & 0o777).toBe(0o700);
     expect(await stopProcess(identity, { graceMs: 2_000 })).toBe(true);
     expect(isProcessAlive(identity)).toBe(false);
+  });
+
+  it("hands a secret over stdin, never argv or env, and can start the log empty", async () => {
+    const dir = tempDir();
+    const logFile = path.join(dir, "child.log");
+    const secret = "s3cret-over-stdin";
+    writeFileSync(logFile, "stale line\n");
+    const identity = spawnDetached({
+      command: "sh",
+      args: [
+        "-c",
+        'read -r line; printf "got %s chars\\n" "$(printf %s "$line" | wc -c)"; sleep 30',
+      ],
+      env: PATH_ONLY,
+      logFile,
+      truncateLog: true,
+      stdin: `${secret}\n`,
+    });
+    killAfterTest(identity.pid);
+    await waitForLog(logFile, `got ${secret.length} chars`);
+    expect(readFileSync(logFile, "utf8")).not.toContain("stale line");
+    expect(readFileSync(`/proc/${identity.pid}/cmdline`, "utf8")).not.toContain(secret);
+    expect(readFileSync(`/proc/${identity.pid}/environ`, "utf8")).not.toContain(secret);
+    await stopProcess(identity, { graceMs: 500 });
   });
 
   it("reports a missing program as E_START_FAILED", () => {

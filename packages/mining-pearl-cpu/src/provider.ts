@@ -2,7 +2,6 @@
  * The "cpu-pearl" provider. `start` validates, launches the detached supervisor and waits until
  * its workers have a job; every other operation works from any process through the sidecar.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -24,11 +23,11 @@ import {
   miningPaths,
   type ProcessIdentity,
   type ProviderContext,
-  readProcessStartTime,
   readSidecar,
   removeSidecar,
   type SidecarRecord,
   sidecarProcessIdentity,
+  spawnDetached,
   stopProcess,
   tailLines,
   withLock,
@@ -304,27 +303,14 @@ function launchSupervisor(
   password: string,
   crashFile: string,
 ): ProcessIdentity {
-  const fd = fs.openSync(crashFile, "w", 0o600);
-  try {
-    const child = spawn(process.execPath, [supervisorScript(), settingsFile], {
-      detached: true,
-      stdio: ["pipe", fd, fd],
-      env,
-    });
-    child.on("error", () => {});
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(password);
-    child.unref();
-    const pid = child.pid;
-    if (pid === undefined) {
-      throw new MiningError(ErrorCodes.START_FAILED, `could not run ${process.execPath}`, {
-        hint: "Node.js itself could not be started again; check the installation.",
-      });
-    }
-    return { pid, startTime: readProcessStartTime(pid) ?? "" };
-  } finally {
-    fs.closeSync(fd);
-  }
+  return spawnDetached({
+    command: process.execPath,
+    args: [supervisorScript(), settingsFile],
+    env,
+    logFile: crashFile,
+    truncateLog: true,
+    stdin: password,
+  });
 }
 
 async function start(config: MiningConfig, ctx: ProviderContext): Promise<SidecarRecord> {
