@@ -32,6 +32,12 @@ export interface SidecarRecord {
   /** The process we own (e.g. a supervisor), with its start time for PID-reuse-safe liveness. */
   pid?: number;
   process_start_time?: string;
+  /** Start time of `gateway_pid` when we spawned it, so a reused PID is never signalled. */
+  gateway_process_start_time?: string;
+  /** A provider's own loopback status endpoint. */
+  status_url?: string;
+  /** "solo", "pool:<url>" or "devnet". */
+  payout_target?: string;
   [key: string]: unknown;
 }
 
@@ -52,6 +58,9 @@ const sidecarSchema = z.looseObject({
   schema_version: z.number().int().nonnegative().optional(),
   pid: z.number().int().positive().optional(),
   process_start_time: z.string().optional(),
+  gateway_process_start_time: z.string().optional(),
+  status_url: z.string().optional(),
+  payout_target: z.string().optional(),
 });
 
 /** Validate a parsed value as a sidecar; null when it is not one. */
