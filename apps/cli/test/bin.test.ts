@@ -75,7 +75,8 @@ describe("jarvis (built bin)", { timeout: 180_000 }, () => {
       const result = jarvisSync(["--json", "mine", "status"]);
       expect(result.code).toBe(0);
       status = JSON.parse(result.stdout);
-      if ((status?.stats.blocksFound ?? 0) >= 2) break;
+      // The hashrate needs two counter samples, which can come after the first blocks.
+      if ((status?.stats.blocksFound ?? 0) >= 2 && (status?.stats.hashrate ?? 0) > 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(status?.liveness).toBe("verified");
