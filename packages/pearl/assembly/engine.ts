@@ -19,7 +19,28 @@ export function fillMatrix(out: usize, len: usize, seed: u32, stream: u32): void
   let s3 = splitmixOutput(state);
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
   const end = out + len;
-  for (let p = out; p < end; p += 4) {
+  let p = out;
+  if (len >= BLOCK_BYTES) {
+    prepareJump();
+    const lanes = LANE_STATES;
+    while (end - p >= BLOCK_BYTES) {
+      store<u32>(lanes, s0);
+      store<u32>(lanes, s1, 4);
+      store<u32>(lanes, s2, 8);
+      store<u32>(lanes, s3, 12);
+      applyJump(lanes, lanes + 16);
+      applyJump(lanes + 16, lanes + 32);
+      applyJump(lanes + 32, lanes + 48);
+      fillBlock4(p);
+      // Lane 3 stopped where the next block starts.
+      s0 = load<u32>(lanes, 48);
+      s1 = load<u32>(lanes, 52);
+      s2 = load<u32>(lanes, 56);
+      s3 = load<u32>(lanes, 60);
+      p += BLOCK_BYTES;
+    }
+  }
+  for (; p < end; p += 4) {
     const word = rotl<u32>(s1 * 5, 7) * 9;
     const t = s1 << 9;
     s2 ^= s0;
@@ -32,6 +53,137 @@ export function fillMatrix(out: usize, len: usize, seed: u32, stream: u32): void
     const v = (word & 0x7f7f7f7f) ^ 0x40404040;
     store<u32>(p, v | ((v & 0x40404040) << 1));
   }
+}
+
+// xoshiro128** is one stream, but its state update is linear over GF(2), so the state LANE_STEPS
+// steps ahead is a fixed 128×128 bit matrix times the state. A 64 KiB block is then generated as
+// four quarters at once, one per SIMD lane, each lane starting LANE_STEPS steps after the previous.
+const LANE_STEPS: usize = 4096;
+const BLOCK_BYTES: usize = 16 * LANE_STEPS;
+const JUMP: usize = memory.data(2048, 16); // column i: the state LANE_STEPS steps after bit i alone
+const JUMP_TMP: usize = memory.data(2048, 16);
+const LANE_STATES: usize = memory.data(64, 16); // (s0, s1, s2, s3) of lanes 0..3
+let jumpReady = false;
+
+/** One xoshiro128** state update of the 4 words at p, in place. */
+function xoshiroStep(p: usize): void {
+  let s0 = load<u32>(p);
+  let s1 = load<u32>(p, 4);
+  let s2 = load<u32>(p, 8);
+  let s3 = load<u32>(p, 12);
+  const t = s1 << 9;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
+  s2 ^= t;
+  s3 = rotl<u32>(s3, 11);
+  store<u32>(p, s0);
+  store<u32>(p, s1, 4);
+  store<u32>(p, s2, 8);
+  store<u32>(p, s3, 12);
+}
+
+/** q = matrix × the state at p (GF(2)): the XOR of the columns of the state's set bits. */
+function multiply(matrix: usize, p: usize, q: usize): void {
+  let r = i32x4.splat(0);
+  for (let i: usize = 0; i < 128; i++) {
+    const bit = (load<u32>(p + ((i >> 5) << 2)) >> (<u32>i & 31)) & 1;
+    r = v128.xor(r, v128.and(v128.load(matrix + (i << 4)), i32x4.splat(-bit)));
+  }
+  v128.store(q, r);
+}
+
+function applyJump(p: usize, q: usize): void {
+  multiply(JUMP, p, q);
+}
+
+/** JUMP = (one step)^LANE_STEPS, by squaring the one-step matrix (LANE_STEPS is a power of two). */
+function prepareJump(): void {
+  if (jumpReady) return;
+  for (let i: usize = 0; i < 128; i++) {
+    const col = JUMP + (i << 4);
+    v128.store(col, i32x4.splat(0));
+    store<u32>(col + ((i >> 5) << 2), (<u32>1) << (<u32>i & 31));
+    xoshiroStep(col);
+  }
+  for (let steps: usize = 1; steps < LANE_STEPS; steps <<= 1) {
+    for (let i: usize = 0; i < 128; i++) multiply(JUMP, JUMP + (i << 4), JUMP_TMP + (i << 4));
+    memory.copy(JUMP, JUMP_TMP, 2048);
+  }
+  jumpReady = true;
+}
+
+/**
+ * One 64 KiB block from the four lane states in LANE_STATES: lane j writes bytes [j, j + 1) ×
+ * BLOCK_BYTES / 4. Four steps per iteration, transposed so each lane stores one vector. Leaves
+ * the final lane states in LANE_STATES.
+ */
+function fillBlock4(out: usize): void {
+  const quarter = BLOCK_BYTES >> 2;
+  transpose4(
+    v128.load(LANE_STATES),
+    v128.load(LANE_STATES, 16),
+    v128.load(LANE_STATES, 32),
+    v128.load(LANE_STATES, 48),
+    TRANSPOSED,
+  );
+  let s0 = v128.load(TRANSPOSED);
+  let s1 = v128.load(TRANSPOSED, 16);
+  let s2 = v128.load(TRANSPOSED, 32);
+  let s3 = v128.load(TRANSPOSED, 48);
+  const end = out + quarter;
+  for (let p = out; p < end; p += 16) {
+    const w0 = outputWord(s1);
+    let t = i32x4.shl(s1, 9);
+    s2 = v128.xor(s2, s0);
+    s3 = v128.xor(s3, s1);
+    s1 = v128.xor(s1, s2);
+    s0 = v128.xor(s0, s3);
+    s2 = v128.xor(s2, t);
+    s3 = v128.or(i32x4.shl(s3, 11), i32x4.shr_u(s3, 21));
+    const w1 = outputWord(s1);
+    t = i32x4.shl(s1, 9);
+    s2 = v128.xor(s2, s0);
+    s3 = v128.xor(s3, s1);
+    s1 = v128.xor(s1, s2);
+    s0 = v128.xor(s0, s3);
+    s2 = v128.xor(s2, t);
+    s3 = v128.or(i32x4.shl(s3, 11), i32x4.shr_u(s3, 21));
+    const w2 = outputWord(s1);
+    t = i32x4.shl(s1, 9);
+    s2 = v128.xor(s2, s0);
+    s3 = v128.xor(s3, s1);
+    s1 = v128.xor(s1, s2);
+    s0 = v128.xor(s0, s3);
+    s2 = v128.xor(s2, t);
+    s3 = v128.or(i32x4.shl(s3, 11), i32x4.shr_u(s3, 21));
+    const w3 = outputWord(s1);
+    t = i32x4.shl(s1, 9);
+    s2 = v128.xor(s2, s0);
+    s3 = v128.xor(s3, s1);
+    s1 = v128.xor(s1, s2);
+    s0 = v128.xor(s0, s3);
+    s2 = v128.xor(s2, t);
+    s3 = v128.or(i32x4.shl(s3, 11), i32x4.shr_u(s3, 21));
+    const t0 = i32x4.shuffle(w0, w1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(w0, w1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(w2, w3, 0, 4, 1, 5);
+    const t3 = i32x4.shuffle(w2, w3, 2, 6, 3, 7);
+    v128.store(p, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+    v128.store(p + quarter, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+    v128.store(p + 2 * quarter, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+    v128.store(p + 3 * quarter, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+  }
+  transpose4(s0, s1, s2, s3, LANE_STATES);
+}
+
+/** The four bytes of a xoshiro128** output word (per lane), mapped as in fillMatrix's scalar loop. */
+function outputWord(s1: v128): v128 {
+  const x = i32x4.mul(s1, i32x4.splat(5));
+  const word = i32x4.mul(v128.or(i32x4.shl(x, 7), i32x4.shr_u(x, 25)), i32x4.splat(9));
+  const v = v128.xor(v128.and(word, i32x4.splat(0x7f7f7f7f)), i32x4.splat(0x40404040));
+  return v128.or(v, i32x4.shl(v128.and(v, i32x4.splat(0x40404040)), 1));
 }
 
 function splitmixOutput(state: u32): u32 {

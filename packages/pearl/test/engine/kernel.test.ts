@@ -66,6 +66,9 @@ describe("WebAssembly generator", () => {
       [1, B_STREAM, 4096],
       [0xdeadbeef, 7, 64 * 1024],
       [0xffffffff, 123456, 1024],
+      // Several 4-lane 64 KiB blocks (each lane jumps 4096 steps ahead), then a scalar tail.
+      [5, 3, 3 * 64 * 1024 + 1028],
+      [0x12345678, 0, 64 * 1024 - 4],
     ] as const) {
       const expected = new Int8Array(length);
       fillMatrix(expected, seed, stream);
