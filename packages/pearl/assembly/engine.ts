@@ -853,10 +853,10 @@ export function scanRowTile(
   const halfK = <usize>(k >> 1);
   const chunkBytesB = (<usize>r) << 4;
   for (let tc: u32 = 0; tc < colTiles; tc++) {
-    memory.fill(folds, 0, (<usize>chunks) << 2);
     for (let gr: u32 = 0; gr < rowGroups; gr++) {
       const aBase = packedA + ((<usize>(rowTile * rowGroups + gr) * halfK) << 4);
       for (let gc: u32 = 0; gc < colGroups; gc++) {
+        const first = gr === 0 && gc === 0;
         let pa = aBase;
         let pb = packedB + ((<usize>(tc * colGroups + gc) * halfK) << 5);
         let a0 = i32x4.splat(0);
@@ -887,22 +887,36 @@ export function scanRowTile(
             pa += 16;
             pb += 32;
           } while (pb !== pe);
-          let xv = v128.xor(
+          // The lanes are XOR-reduced later, four chunks at a time.
+          const xv = v128.xor(
             v128.xor(v128.xor(a0, a1), v128.xor(a2, a3)),
             v128.xor(v128.xor(a4, a5), v128.xor(a6, a7)),
           );
-          xv = v128.xor(xv, i32x4.shuffle(xv, xv, 2, 3, 0, 1));
-          xv = v128.xor(xv, i32x4.shuffle(xv, xv, 1, 0, 3, 2));
-          const fa = folds + ((<usize>c) << 2);
-          store<u32>(fa, load<u32>(fa) ^ i32x4.extract_lane(xv, 0));
+          const fa = folds + ((<usize>c) << 4);
+          v128.store(fa, first ? xv : v128.xor(v128.load(fa), xv));
         }
       }
     }
+    // J: chunks 0..15 set its words (rotl(0) = 0) and later chunks fold into them.
     const jt = jackpots + ((<usize>tc) << 6);
-    memory.fill(jt, 0, 64);
-    for (let c: u32 = 0; c < chunks; c++) {
+    if (chunks < 16) memory.fill(jt, 0, 64); // checkShape forbids it, but stay exact
+    let c: u32 = 0;
+    for (; c + 4 <= chunks; c += 4) {
+      const f = folds + ((<usize>c) << 4);
+      const u = reduceLanes4(v128.load(f), v128.load(f, 16), v128.load(f, 32), v128.load(f, 48));
       const ja = jt + ((<usize>(c & 15)) << 2);
-      store<u32>(ja, rotl<u32>(load<u32>(ja), 13) ^ load<u32>(folds + ((<usize>c) << 2)));
+      if (c < 16) v128.store(ja, u);
+      else {
+        const j = v128.load(ja);
+        v128.store(ja, v128.xor(v128.or(i32x4.shl(j, 13), i32x4.shr_u(j, 19)), u));
+      }
+    }
+    for (; c < chunks; c++) {
+      let xv = v128.load(folds + ((<usize>c) << 4));
+      xv = v128.xor(xv, i32x4.shuffle(xv, xv, 2, 3, 0, 1));
+      xv = v128.xor(xv, i32x4.shuffle(xv, xv, 1, 0, 3, 2));
+      const ja = jt + ((<usize>(c & 15)) << 2);
+      store<u32>(ja, rotl<u32>(load<u32>(ja), 13) ^ i32x4.extract_lane(xv, 0));
     }
   }
   keyedBlocks(seedA, jackpots, colTiles, hashes);
@@ -910,6 +924,13 @@ export function scanRowTile(
     if (atMost(hashes + ((<usize>tc) << 5), bound)) return <i32>tc;
   }
   return -1;
+}
+
+/** Lane j of the result is the XOR of the four lanes of argument j. */
+function reduceLanes4(x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  const t0 = v128.xor(i32x4.shuffle(x0, x1, 0, 4, 1, 5), i32x4.shuffle(x0, x1, 2, 6, 3, 7));
+  const t1 = v128.xor(i32x4.shuffle(x2, x3, 0, 4, 1, 5), i32x4.shuffle(x2, x3, 2, 6, 3, 7));
+  return v128.xor(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
 }
 
 /** Little-endian 256-bit a ≤ b. */

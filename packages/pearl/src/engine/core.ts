@@ -72,7 +72,7 @@ function regionSizes(shape: MiningShape, rowBlocks: number, colBlocks: number, c
     colIndex: 4 * COL_LANES * colBlocks,
     packedA: rowBlocks * (k / 2) * 4 * ROW_LANES,
     packedB: colBlocks * (k / 2) * 4 * COL_LANES,
-    folds: 4 * Math.floor(k / rank),
+    folds: 16 * Math.floor(k / rank), // one unreduced v128 per chunk
     jackpots: 64 * colTiles,
     hashes: 32 * colTiles,
   };

@@ -58,6 +58,16 @@ const ODD_SHAPE: MiningShape = {
   cols: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
 };
 
+/** 17 chunks of 64 (k is not a multiple of 4·rank): the kernel's per-chunk J tail. */
+const TAIL_SHAPE: MiningShape = {
+  m: 16,
+  n: 16,
+  k: 1088,
+  rank: 64,
+  rows: [0, 1, 2, 3],
+  cols: [0, 1, 2, 3, 4, 5, 6, 7],
+};
+
 describe("WebAssembly generator", () => {
   it("is bit-identical to the normative fillMatrix", () => {
     const s = new Scratch();
@@ -84,6 +94,7 @@ describe("tile-transcript kernel", () => {
     ["OpenJarvis k1024/r32", OPENJARVIS_SHAPE],
     ["mainnet k2048/r128", MAINNET_SHAPE],
     ["6×12 tiles (padded blocks)", ODD_SHAPE],
+    ["k1088/r64 (17 chunks)", TAIL_SHAPE],
   ] as const) {
     it(`matches a scalar transcript and the reference noise (${name})`, () => {
       const core = new EngineCore({ ...shape, rows: [...shape.rows], cols: [...shape.cols] });
