@@ -203,6 +203,20 @@ function isPathSpec(spec: string): boolean {
   return spec.startsWith("./") || spec.startsWith("../") || isAbsolute(spec) || spec === ".";
 }
 
+function notInstalledEntry(
+  spec: string,
+  message: string,
+  options: { hint: string; details: Record<string, unknown> },
+): ProviderEntry {
+  return {
+    source: "third-party",
+    spec,
+    id: spec,
+    status: "not-installed",
+    error: new MiningError(ErrorCodes.PROVIDER_NOT_INSTALLED, message, options),
+  };
+}
+
 /** Load a `[mining] providers` entry; `configDir` is the directory of the config file. */
 export async function loadThirdParty(spec: string, configDir: string): Promise<ProviderEntry> {
   const base = { source: "third-party", spec } as const;
@@ -210,19 +224,10 @@ export async function loadThirdParty(spec: string, configDir: string): Promise<P
   if (isPathSpec(spec)) {
     const file = resolve(configDir, spec);
     if (!existsSync(file)) {
-      return {
-        ...base,
-        id: spec,
-        status: "not-installed",
-        error: new MiningError(
-          ErrorCodes.PROVIDER_NOT_INSTALLED,
-          `provider module ${file} does not exist`,
-          {
-            hint: "fix [mining] providers (paths are relative to the config file's directory)",
-            details: { spec, path: file },
-          },
-        ),
-      };
+      return notInstalledEntry(spec, `provider module ${file} does not exist`, {
+        hint: "fix [mining] providers (paths are relative to the config file's directory)",
+        details: { spec, path: file },
+      });
     }
     url = pathToFileURL(file).href;
   } else {
@@ -234,19 +239,10 @@ export async function loadThirdParty(spec: string, configDir: string): Promise<P
     module = await import(url);
   } catch (error) {
     if (isMissingPackage(error, spec)) {
-      return {
-        ...base,
-        id: spec,
-        status: "not-installed",
-        error: new MiningError(
-          ErrorCodes.PROVIDER_NOT_INSTALLED,
-          `provider package ${spec} is not installed`,
-          {
-            hint: `install it next to your config file or globally: ${installCommand(spec)}`,
-            details: { spec },
-          },
-        ),
-      };
+      return notInstalledEntry(spec, `provider package ${spec} is not installed`, {
+        hint: `install it next to your config file or globally: ${installCommand(spec)}`,
+        details: { spec },
+      });
     }
     return { ...base, id: spec, status: "broken", error: brokenError(spec, spec, error) };
   }

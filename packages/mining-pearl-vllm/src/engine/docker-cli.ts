@@ -122,6 +122,23 @@ export class DockerCliEngine implements ContainerEngine {
     return stdout;
   }
 
+  /** A docker child whose stdout and stderr are read together, line by line, as they come. */
+  #spawnLines(
+    args: string[],
+    options: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal },
+  ) {
+    return execa(this.#binary, args, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      env: { ...this.#env, ...options.env },
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+      all: true,
+      buffer: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+    });
+  }
+
   /** Runs a long command, handing every output line to `onLine`; keeps the tail for errors. */
   async #stream(
     command: string,
@@ -133,16 +150,7 @@ export class DockerCliEngine implements ContainerEngine {
       signal?: AbortSignal;
     },
   ): Promise<void> {
-    const child = execa(this.#binary, args, {
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      env: { ...this.#env, ...options.env },
-      extendEnv: false,
-      reject: false,
-      stdin: "ignore",
-      all: true,
-      buffer: false,
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-    });
+    const child = this.#spawnLines(args, options);
     const tail: string[] = [];
     try {
       for await (const line of child.iterable({ from: "all" })) {
@@ -302,15 +310,7 @@ export class DockerCliEngine implements ContainerEngine {
     if (options.follow) args.push("--follow");
     if (options.timestamps) args.push("--timestamps");
     args.push(nameOrId);
-    const child = execa(this.#binary, args, {
-      env: this.#env,
-      extendEnv: false,
-      reject: false,
-      stdin: "ignore",
-      all: true,
-      buffer: false,
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-    });
+    const child = this.#spawnLines(args, options);
     let last = "";
     let finished = false;
     try {
